@@ -1,0 +1,1 @@
+//! A SAMP hub.
