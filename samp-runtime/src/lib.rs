@@ -1,8 +1,12 @@
 //! The SAMP protocol core and client runtime behind the `samp` crate.
 //!
-//! Layers, bottom up: the data model ([`Value`], [`encoding`]), the wire ([`xmlrpc`],
-//! [`http`]), and the protocol maps.
+//! Layers, bottom up: the data model ([`Value`], [`encoding`], [`convert`]), the wire
+//! ([`xmlrpc`], [`http`]), and the protocol maps ([`protocol`]).
 
+pub mod convert;
+pub mod encoding;
+pub mod http;
+pub mod protocol;
 pub mod value;
 pub mod xmlrpc;
 

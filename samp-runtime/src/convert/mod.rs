@@ -1,0 +1,1 @@
+//! serde between Rust types and [`crate::Value`].

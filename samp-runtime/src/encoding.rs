@@ -1,0 +1,1 @@
+//! SAMP int, float and boolean encodings (SAMP 1.3 §3.4).

@@ -1,0 +1,1 @@
+//! Typed SAMP protocol maps, identifiers, MType patterns, lockfiles and hub discovery.
