@@ -1,10 +1,14 @@
 //! XML-RPC documents for SAMP (SAMP 1.3 §4.1): method calls, responses and faults.
 //!
-//! Parsing goes through `dxr`, which accepts untyped `<value>text</value>` strings as real
-//! clients send them. Values of other XML-RPC types from sloppy peers (`<int>`, `<i4>`,
-//! `<boolean>`, `<double>`, `<dateTime.iso8601>`) are read as their string form. Writing is
-//! done here directly: SAMP only ever emits `<string>`, `<array>` and `<struct>`, so a
-//! single pass over the [`Value`] produces the document without an intermediate tree.
+//! Parsing is a single pass over `quick-xml` events, tolerant in the ways real peers need:
+//! untyped `<value>text</value>` strings (whitespace kept exactly), empty member names
+//! (JSAMP's hub tester sends them), `<int>`, `<i4>`, `<i8>`, `<boolean>`, `<double>` and
+//! `<dateTime.iso8601>` from sloppy peers read as their string form, comments and CDATA.
+//! Writing is done here directly: SAMP only ever emits `<string>`, `<array>` and
+//! `<struct>`, so one pass over the [`Value`] produces the document without a tree.
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
 
 use crate::value::{Map, Value};
 
@@ -12,6 +16,9 @@ use crate::value::{Map, Value};
 ///
 /// SAMP leaves fault codes unspecified; the `faultString` carries the explanation.
 pub const FAULT_GENERAL: i32 = 1;
+
+/// Nesting deeper than this is refused, so hostile input cannot exhaust the stack.
+pub const MAX_DEPTH: usize = 200;
 
 /// An XML-RPC method call: the method name and its positional parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,75 +56,346 @@ pub enum XmlRpcError {
     #[error("XML-RPC body is not valid UTF-8 (at byte {0})")]
     NotUtf8(usize),
     /// The body does not parse as the expected XML-RPC document.
-    #[error("malformed XML-RPC {0}: the body is not a well-formed <{0}> document")]
-    Malformed(&'static str),
+    #[error("malformed XML-RPC {doc} (near byte {offset}): {detail}")]
+    Malformed {
+        /// `methodCall` or `methodResponse`.
+        doc: &'static str,
+        /// Byte offset where parsing stopped.
+        offset: u64,
+        /// What was wrong.
+        detail: String,
+    },
     /// A value of a type that has no SAMP equivalent.
     #[error("XML-RPC type <{0}> cannot be carried by SAMP (only string, array and struct can)")]
-    UnsupportedType(&'static str),
+    UnsupportedType(String),
 }
 
 /// Parses an XML-RPC `<methodCall>` document.
 pub fn parse_call(body: &[u8]) -> Result<MethodCall, XmlRpcError> {
-    let text = as_utf8(body)?;
-    let call = dxr::MethodCall::from_xml(text).map_err(|_| XmlRpcError::Malformed("methodCall"))?;
-    let params = call
-        .params
-        .into_iter()
-        .map(from_dxr)
-        .collect::<Result<_, _>>()?;
-    Ok(MethodCall {
-        method: call.name.into_owned(),
-        params,
-    })
+    let mut p = Parser::new(body, "methodCall")?;
+    p.expect_start("methodCall")?;
+    p.expect_start("methodName")?;
+    let method = p.text_until("methodName")?;
+    let mut params = Vec::new();
+    match p.next_tag()? {
+        Tag::Start(n) if n == "params" => loop {
+            match p.next_tag()? {
+                Tag::Start(n) if n == "param" => {
+                    params.push(p.value_element(0)?);
+                    p.expect_end("param")?;
+                }
+                Tag::End(n) if n == "params" => break,
+                other => return Err(p.unexpected("<param> or </params>", &other)),
+            }
+        },
+        Tag::Empty(n) if n == "params" => {}
+        Tag::End(n) if n == "methodCall" => {
+            return p.finish().map(|_| MethodCall { method, params });
+        }
+        other => return Err(p.unexpected("<params>", &other)),
+    }
+    p.expect_end("methodCall")?;
+    p.finish()?;
+    Ok(MethodCall { method, params })
 }
 
 /// Parses an XML-RPC `<methodResponse>` document: the value, or the fault it carries.
 pub fn parse_response(body: &[u8]) -> Result<Result<Value, Fault>, XmlRpcError> {
-    let text = as_utf8(body)?;
-    match dxr::MethodResponse::from_xml(text) {
-        Ok(response) => Ok(Ok(from_dxr(response.value)?)),
-        Err(_) => match dxr::FaultResponse::from_xml(text) {
-            Ok(fault) => Ok(Err(Fault {
-                code: fault.fault.code(),
-                message: fault.fault.string().to_owned(),
-            })),
-            Err(_) => Err(XmlRpcError::Malformed("methodResponse")),
-        },
+    let mut p = Parser::new(body, "methodResponse")?;
+    p.expect_start("methodResponse")?;
+    let result = match p.next_tag()? {
+        Tag::Start(n) if n == "params" => {
+            p.expect_start("param")?;
+            let v = p.value_element(0)?;
+            p.expect_end("param")?;
+            p.expect_end("params")?;
+            Ok(v)
+        }
+        Tag::Start(n) if n == "fault" => {
+            let v = p.value_element(0)?;
+            p.expect_end("fault")?;
+            let fields = v.as_map();
+            let code = fields
+                .and_then(|m| m.get("faultCode"))
+                .and_then(Value::as_str);
+            let message = fields
+                .and_then(|m| m.get("faultString"))
+                .and_then(Value::as_str);
+            Err(Fault {
+                code: code.and_then(|c| c.trim().parse().ok()).unwrap_or(0),
+                message: message
+                    .unwrap_or("(fault without a faultString)")
+                    .to_owned(),
+            })
+        }
+        other => return Err(p.unexpected("<params> or <fault>", &other)),
+    };
+    p.expect_end("methodResponse")?;
+    p.finish()?;
+    Ok(result)
+}
+
+/// An element boundary, by local name.
+#[derive(Debug)]
+enum Tag {
+    Start(String),
+    End(String),
+    Empty(String),
+    Eof,
+}
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Tag::Start(n) => write!(f, "<{n}>"),
+            Tag::End(n) => write!(f, "</{n}>"),
+            Tag::Empty(n) => write!(f, "<{n}/>"),
+            Tag::Eof => f.write_str("end of document"),
+        }
     }
 }
 
-fn as_utf8(body: &[u8]) -> Result<&str, XmlRpcError> {
-    std::str::from_utf8(body).map_err(|e| XmlRpcError::NotUtf8(e.valid_up_to()))
+fn local(e: &BytesStart<'_>) -> String {
+    e.local_name().as_ref().to_owned()
 }
 
-/// Converts a parsed XML-RPC value into a SAMP value, coercing scalars to strings.
-fn from_dxr(value: dxr::Value) -> Result<Value, XmlRpcError> {
-    Ok(match value {
-        dxr::Value::String(s) => Value::String(s),
-        dxr::Value::Struct(members) => {
-            let mut map = Map::new();
-            for (k, v) in members {
-                map.insert(k, from_dxr(v)?);
+struct Parser<'a> {
+    reader: Reader<&'a [u8]>,
+    doc: &'static str,
+}
+
+impl<'a> Parser<'a> {
+    fn new(body: &'a [u8], doc: &'static str) -> Result<Self, XmlRpcError> {
+        let text = std::str::from_utf8(body).map_err(|e| XmlRpcError::NotUtf8(e.valid_up_to()))?;
+        let mut reader = Reader::from_str(text);
+        reader.config_mut().trim_text(false);
+        Ok(Parser { reader, doc })
+    }
+
+    fn error(&self, detail: impl Into<String>) -> XmlRpcError {
+        XmlRpcError::Malformed {
+            doc: self.doc,
+            offset: self.reader.buffer_position(),
+            detail: detail.into(),
+        }
+    }
+
+    fn unexpected(&self, want: &str, got: &Tag) -> XmlRpcError {
+        self.error(format!("expected {want}, found {got}"))
+    }
+
+    fn event(&mut self) -> Result<Event<'a>, XmlRpcError> {
+        self.reader
+            .read_event()
+            .map_err(|e| self.error(format!("not well-formed XML: {e}")))
+    }
+
+    /// The next element boundary, skipping whitespace, comments and declarations.
+    fn next_tag(&mut self) -> Result<Tag, XmlRpcError> {
+        loop {
+            match self.event()? {
+                Event::Start(e) => return Ok(Tag::Start(local(&e))),
+                Event::Empty(e) => return Ok(Tag::Empty(local(&e))),
+                Event::End(e) => return Ok(Tag::End(e.local_name().as_ref().to_owned())),
+                Event::Eof => return Ok(Tag::Eof),
+                Event::Text(t) if t.chars().all(|c| c.is_ascii_whitespace()) => {}
+                Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                    return Err(self.error("unexpected text between elements"));
+                }
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
             }
-            Value::Map(map)
         }
-        dxr::Value::Array(items) => {
-            Value::List(items.into_iter().map(from_dxr).collect::<Result<_, _>>()?)
+    }
+
+    fn expect_start(&mut self, name: &str) -> Result<(), XmlRpcError> {
+        match self.next_tag()? {
+            Tag::Start(n) if n == name => Ok(()),
+            other => Err(self.unexpected(&format!("<{name}>"), &other)),
         }
-        dxr::Value::Integer(i) => Value::String(i.to_string()),
-        dxr::Value::Boolean(b) => Value::String(if b { "1" } else { "0" }.to_owned()),
-        dxr::Value::Double(d) => Value::String(d.to_string()),
-        dxr::Value::DateTime(dt) => Value::String(dt.to_string()),
-        dxr::Value::Base64(_) => return Err(XmlRpcError::UnsupportedType("base64")),
-        _ => return Err(XmlRpcError::UnsupportedType("unknown")),
-    })
+    }
+
+    fn expect_end(&mut self, name: &str) -> Result<(), XmlRpcError> {
+        match self.next_tag()? {
+            Tag::End(n) if n == name => Ok(()),
+            other => Err(self.unexpected(&format!("</{name}>"), &other)),
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), XmlRpcError> {
+        match self.next_tag()? {
+            Tag::Eof => Ok(()),
+            other => Err(self.unexpected("end of document", &other)),
+        }
+    }
+
+    /// Appends a reference (`&amp;`, `&#13;`) to `out`.
+    fn push_ref(&self, out: &mut String, name: &str) -> Result<(), XmlRpcError> {
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let r = quick_xml::events::BytesRef::new(name);
+                match r.resolve_char_ref() {
+                    Ok(Some(c)) => c,
+                    _ => return Err(self.error(format!("unknown entity &{name};"))),
+                }
+            }
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    /// Text content up to `</end>`; no child elements allowed.
+    fn text_until(&mut self, end: &str) -> Result<String, XmlRpcError> {
+        let mut out = String::new();
+        loop {
+            match self.event()? {
+                Event::Text(t) => out.push_str(&t.xml10_content()),
+                Event::CData(c) => out.push_str(&c.xml10_content()),
+                Event::GeneralRef(r) => self.push_ref(&mut out, &r)?,
+                Event::End(e) if e.local_name().as_ref() == end => return Ok(out),
+                Event::Comment(_) | Event::PI(_) => {}
+                Event::Eof => return Err(self.error(format!("document ends inside <{end}>"))),
+                _ => return Err(self.error(format!("unexpected element inside <{end}>"))),
+            }
+        }
+    }
+
+    /// Reads `<value>…</value>` (or `<value/>`), the next element.
+    fn value_element(&mut self, depth: usize) -> Result<Value, XmlRpcError> {
+        match self.next_tag()? {
+            Tag::Start(n) if n == "value" => self.value_body(depth),
+            Tag::Empty(n) if n == "value" => Ok(Value::String(String::new())),
+            other => Err(self.unexpected("<value>", &other)),
+        }
+    }
+
+    /// The inside of a `<value>` whose start tag has been read.
+    fn value_body(&mut self, depth: usize) -> Result<Value, XmlRpcError> {
+        if depth > MAX_DEPTH {
+            return Err(self.error(format!("values nested deeper than {MAX_DEPTH}")));
+        }
+        let mut text = String::new();
+        loop {
+            match self.event()? {
+                Event::Text(t) => text.push_str(&t.xml10_content()),
+                Event::CData(c) => text.push_str(&c.xml10_content()),
+                Event::GeneralRef(r) => self.push_ref(&mut text, &r)?,
+                Event::Comment(_) | Event::PI(_) => {}
+                // Untyped: the text is the string, whitespace and all.
+                Event::End(e) if e.local_name().as_ref() == "value" => {
+                    return Ok(Value::String(text));
+                }
+                Event::Start(e) => {
+                    if !text.trim().is_empty() {
+                        return Err(self.error("text beside a typed value"));
+                    }
+                    let value = self.typed(&local(&e), depth)?;
+                    self.expect_end("value")?;
+                    return Ok(value);
+                }
+                Event::Empty(e) => {
+                    let value = match local(&e).as_str() {
+                        "string" => Value::String(String::new()),
+                        "struct" => Value::Map(Map::new()),
+                        "array" => Value::List(Vec::new()),
+                        other => return Err(self.type_error(other)),
+                    };
+                    self.expect_end("value")?;
+                    return Ok(value);
+                }
+                Event::End(_) => return Err(self.error("mismatched end tag inside <value>")),
+                Event::Eof => return Err(self.error("document ends inside <value>")),
+                Event::Decl(_) | Event::DocType(_) => {
+                    return Err(self.error("declaration inside <value>"));
+                }
+            }
+        }
+    }
+
+    fn type_error(&self, name: &str) -> XmlRpcError {
+        match name {
+            "base64" | "nil" => XmlRpcError::UnsupportedType(name.to_owned()),
+            _ => self.error(format!("unknown value type <{name}>")),
+        }
+    }
+
+    /// A typed value whose start tag `<name>` has been read.
+    fn typed(&mut self, name: &str, depth: usize) -> Result<Value, XmlRpcError> {
+        match name {
+            "string" => Ok(Value::String(self.text_until("string")?)),
+            "int" | "i4" | "i8" | "double" | "dateTime.iso8601" => {
+                Ok(Value::String(self.text_until(name)?.trim().to_owned()))
+            }
+            "boolean" => {
+                let text = self.text_until("boolean")?;
+                Ok(Value::from(match text.trim() {
+                    "1" | "true" => "1",
+                    "0" | "false" => "0",
+                    other => return Err(self.error(format!("invalid <boolean> {other:?}"))),
+                }))
+            }
+            "struct" => {
+                let mut map = Map::new();
+                loop {
+                    match self.next_tag()? {
+                        Tag::Start(n) if n == "member" => {
+                            let key = match self.next_tag()? {
+                                Tag::Start(n) if n == "name" => self.text_until("name")?,
+                                Tag::Empty(n) if n == "name" => String::new(),
+                                other => return Err(self.unexpected("<name>", &other)),
+                            };
+                            let value = self.value_element(depth + 1)?;
+                            self.expect_end("member")?;
+                            map.insert(key, value);
+                        }
+                        Tag::End(n) if n == "struct" => return Ok(Value::Map(map)),
+                        other => return Err(self.unexpected("<member> or </struct>", &other)),
+                    }
+                }
+            }
+            "array" => {
+                let mut items = Vec::new();
+                match self.next_tag()? {
+                    Tag::Start(n) if n == "data" => loop {
+                        match self.next_tag()? {
+                            Tag::Start(n) if n == "value" => {
+                                items.push(self.value_body(depth + 1)?)
+                            }
+                            Tag::Empty(n) if n == "value" => {
+                                items.push(Value::String(String::new()))
+                            }
+                            Tag::End(n) if n == "data" => break,
+                            other => return Err(self.unexpected("<value> or </data>", &other)),
+                        }
+                    },
+                    Tag::Empty(n) if n == "data" => {}
+                    other => return Err(self.unexpected("<data>", &other)),
+                }
+                self.expect_end("array")?;
+                Ok(Value::List(items))
+            }
+            other => Err(self.type_error(other)),
+        }
+    }
 }
 
 const PROLOG: &str = "<?xml version=\"1.0\"?>";
 
 /// Writes an XML-RPC `<methodCall>` document.
-pub fn write_call(method: &str, params: &[Value]) -> String {
-    let mut out = String::with_capacity(128 + params.iter().map(size_hint).sum::<usize>());
+///
+/// `params` is anything that yields `&Value`: a slice, a `Vec`, or an array of references
+/// (so a message shared by many recipients is written without cloning it).
+pub fn write_call<'a, I>(method: &str, params: I) -> String
+where
+    I: IntoIterator<Item = &'a Value>,
+    I::IntoIter: Clone,
+{
+    let params = params.into_iter();
+    let mut out = String::with_capacity(128 + params.clone().map(size_hint).sum::<usize>());
     out.push_str(PROLOG);
     out.push_str("<methodCall><methodName>");
     escape_into(&mut out, method);
@@ -268,6 +546,36 @@ mod tests {
     }
 
     #[test]
+    fn what_jsamp_sends_survives() {
+        // Empty member names and untyped values with leading whitespace, as JSAMP's hub tester sends.
+        let doc = "<?xml version='1.0' encoding='UTF-8'?>\n<methodCall>\n  <methodName>m</methodName>\n  <params>\n    <param>\n      <value><struct><member><name></name><value>\t\n !&amp;&lt;</value></member>\n<member><name/><value/></member></struct></value>\n    </param>\n  </params>\n</methodCall>\n";
+        let call = parse_call(doc.as_bytes()).unwrap();
+        assert_eq!(call.params, vec![map! { "" => "" }]);
+        let doc = doc.replace(
+            "<name/><value/>",
+            "<name>k</name><value><!-- c --><![CDATA[<x>]]></value>",
+        );
+        let call = parse_call(doc.as_bytes()).unwrap();
+        assert_eq!(call.params, vec![map! { "" => "\t\n !&<", "k" => "<x>" }]);
+    }
+
+    #[test]
+    fn hostile_input_is_refused_not_fatal() {
+        let deep = "<value><array><data>".repeat(10_000);
+        let doc = format!("<methodCall><methodName>m</methodName><params><param>{deep}");
+        assert!(parse_call(doc.as_bytes()).is_err());
+        for bad in [
+            "<methodCall><methodName>m</methodName><params><param><value><base64>AA==</base64></value></param></params></methodCall>",
+            "<methodCall><methodName>m</methodName><params><param><value><nil/></value></param></params></methodCall>",
+            "<methodCall><methodName>m</methodName><params><param><value>&bogus;</value></param></params></methodCall>",
+            "<methodCall><methodName>m</methodName><params><param><value><string>a</value></param></params></methodCall>",
+            "<methodCall><methodName>m</methodName></methodCall><extra/>",
+        ] {
+            assert!(parse_call(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn no_params_element_is_an_empty_call() {
         let call = parse_call(b"<?xml version=\"1.0\"?><methodCall><methodName>samp.hub.ping</methodName></methodCall>").unwrap();
         assert!(call.params.is_empty());
@@ -279,10 +587,10 @@ mod tests {
 
     #[test]
     fn malformed_is_an_error() {
-        assert_eq!(
+        assert!(matches!(
             parse_call(b"<methodCall><methodName>x"),
-            Err(XmlRpcError::Malformed("methodCall"))
-        );
+            Err(XmlRpcError::Malformed { .. })
+        ));
         assert_eq!(parse_call(b"\xff\xfe"), Err(XmlRpcError::NotUtf8(0)));
         assert!(parse_response(b"<html/>").is_err());
     }

@@ -1,1 +1,15 @@
-//! HTTP/1.1 for XML-RPC: a keep-alive server with limits and a pooled client.
+//! HTTP/1.1 for XML-RPC: a keep-alive server with limits and timeouts, and a pooled client.
+//!
+//! SAMP's Standard Profile is XML-RPC over HTTP POST. Both hubs and callable clients run a
+//! server; both talk to the other side with a client. Connections are kept alive and reused
+//! because SAMP traffic is many small requests between the same few peers.
+
+mod client;
+mod server;
+
+pub use client::{CallError, HttpClient};
+pub use server::{CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService};
+
+/// The default cap on a request or response body: room for a 1,000,000-row
+/// `table.select.rowList` (about 60 MiB of XML) with margin.
+pub const DEFAULT_MAX_BODY: usize = 128 * 1024 * 1024;

@@ -1,0 +1,837 @@
+//! The hub's state and the SAMP operations on it (SAMP 1.3 §3.11, routing per §5.1).
+//!
+//! One mutex guards the client table, the subscription patterns and the pending calls. It is
+//! never held across I/O: operations change the tables and push callbacks onto per-recipient
+//! queues (see [`crate::delivery`]) before they return, so events reach each recipient in the
+//! order the changes happened, and no sender waits for a recipient.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+
+use samp_runtime::http::HttpClient;
+use samp_runtime::protocol::{MTypePattern, validate_response};
+use samp_runtime::xmlrpc::Fault;
+use samp_runtime::{Map, Value, map};
+use tokio::sync::oneshot;
+use tracing::{debug, info, warn};
+
+use crate::config::HubConfig;
+use crate::delivery::{Delivery, Outbox};
+use crate::secret::random_token;
+
+/// The hub's own public id.
+pub const HUB_ID: &str = "hub";
+
+/// MTypes the hub's own client answers.
+const HUB_SUBSCRIPTIONS: [&str; 3] = [
+    "samp.app.ping",
+    "x-samp.query.by-meta",
+    "samp.query.by-meta",
+];
+
+pub(crate) struct HubCore {
+    pub(crate) config: HubConfig,
+    pub(crate) secret: String,
+    pub(crate) http: HttpClient,
+    state: Mutex<State>,
+    this: Weak<HubCore>,
+}
+
+#[derive(Default)]
+struct State {
+    /// Private key → public id.
+    by_key: HashMap<String, String>,
+    clients: HashMap<String, Client>,
+    /// Registration order, for stable listings.
+    order: Vec<String>,
+    next_client: u64,
+    next_msg: u64,
+    pending: HashMap<String, Pending>,
+    closed: bool,
+}
+
+struct Client {
+    id: String,
+    metadata: Map,
+    subscriptions: Map,
+    /// Parsed subscription patterns, most specific first, with their annotations.
+    patterns: Vec<(MTypePattern, Map)>,
+    outbox: Option<Outbox>,
+}
+
+impl Client {
+    fn annotation(&self, mtype: &str) -> Option<&Map> {
+        self.patterns
+            .iter()
+            .find(|(p, _)| p.matches(mtype))
+            .map(|(_, a)| a)
+    }
+
+    fn is_hub(&self) -> bool {
+        self.id == HUB_ID
+    }
+
+    /// Callable and subscribed: may receive `mtype`.
+    fn accepts(&self, mtype: &str) -> bool {
+        (self.is_hub() || self.outbox.is_some()) && self.annotation(mtype).is_some()
+    }
+}
+
+struct Pending {
+    sender: String,
+    recipient: String,
+    reply_to: ReplyTo,
+}
+
+enum ReplyTo {
+    Async { tag: String },
+    Sync(oneshot::Sender<Result<Value, Fault>>),
+}
+
+/// A SAMP message checked for the parts the hub reads.
+struct Message {
+    mtype: String,
+    value: Arc<Value>,
+}
+
+fn fault(method: &str, text: impl std::fmt::Display) -> Fault {
+    Fault::new(format!("samp.hub.{method}: {text}"))
+}
+
+impl HubCore {
+    pub(crate) fn new(config: HubConfig, secret: String) -> Arc<HubCore> {
+        Arc::new_cyclic(|this| {
+            let mut state = State::default();
+            let hub_meta = hub_metadata(&config.name);
+            let mut hub = Client {
+                id: HUB_ID.to_owned(),
+                metadata: hub_meta,
+                subscriptions: Map::new(),
+                patterns: Vec::new(),
+                outbox: None,
+            };
+            let subs: Map = HUB_SUBSCRIPTIONS
+                .iter()
+                .map(|m| (m.to_string(), Value::empty_map()))
+                .collect();
+            set_subscriptions(&mut hub, subs).expect("hub subscriptions are valid patterns");
+            // The hub's key is never handed out; it only keeps the table uniform.
+            state.by_key.insert(random_token(), HUB_ID.to_owned());
+            state.clients.insert(HUB_ID.to_owned(), hub);
+            state.order.push(HUB_ID.to_owned());
+            let http = HttpClient::new().with_max_body(config.server.max_body);
+            HubCore {
+                config,
+                secret,
+                http,
+                state: Mutex::new(state),
+                this: this.clone(),
+            }
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the tables half-changed in a way that
+        // matters more than stopping the hub would; keep serving.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The caller's public id, or a fault naming the method.
+    fn caller(state: &State, method: &str, key: &str) -> Result<String, Fault> {
+        state
+            .by_key
+            .get(key)
+            .filter(|id| id.as_str() != HUB_ID)
+            .cloned()
+            .ok_or_else(|| {
+                fault(
+                    method,
+                    "unknown private key (not registered, or unregistered)",
+                )
+            })
+    }
+
+    pub(crate) fn register(&self, secret: &str) -> Result<Value, Fault> {
+        if !constant_time_eq(secret.as_bytes(), self.secret.as_bytes()) {
+            warn!("registration refused: wrong secret");
+            return Err(fault("register", "wrong samp.secret"));
+        }
+        let key = random_token();
+        let mut state = self.lock();
+        if state.closed {
+            return Err(fault("register", "the hub is shutting down"));
+        }
+        state.next_client += 1;
+        let id = format!("c{}", state.next_client);
+        state.by_key.insert(key.clone(), id.clone());
+        state.clients.insert(
+            id.clone(),
+            Client {
+                id: id.clone(),
+                metadata: Map::new(),
+                subscriptions: Map::new(),
+                patterns: Vec::new(),
+                outbox: None,
+            },
+        );
+        state.order.push(id.clone());
+        hub_event(
+            &mut state,
+            "samp.hub.event.register",
+            map! { "id" => id.as_str() },
+        );
+        drop(state);
+        info!(client = %id, "registered");
+        Ok(map! {
+            "samp.hub-id" => HUB_ID,
+            "samp.self-id" => id.as_str(),
+            "samp.private-key" => key,
+        })
+    }
+
+    pub(crate) fn unregister(&self, key: &str) -> Result<Value, Fault> {
+        let mut state = self.lock();
+        let id = Self::caller(&state, "unregister", key)?;
+        let outbox = self.remove_client(&mut state, &id, "it unregistered");
+        drop(state);
+        if let Some(outbox) = outbox {
+            outbox.close();
+        }
+        info!(client = %id, "unregistered");
+        Ok(Value::from(""))
+    }
+
+    /// Removes a client, settles the calls it was due to answer, and tells the others.
+    fn remove_client(&self, state: &mut State, id: &str, why: &str) -> Option<Outbox> {
+        let client = state.clients.remove(id)?;
+        state.by_key.retain(|_, v| v != id);
+        state.order.retain(|v| v != id);
+        let orphaned: Vec<String> = state
+            .pending
+            .iter()
+            .filter(|(_, p)| p.recipient == id || p.sender == id)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for msg_id in orphaned {
+            let Some(p) = state.pending.remove(&msg_id) else {
+                continue;
+            };
+            if p.recipient == id && p.sender != id {
+                let text = format!("recipient {id} left before replying ({why})");
+                self.settle_unanswered(state, p, &msg_id, text);
+            }
+        }
+        hub_event(state, "samp.hub.event.unregister", map! { "id" => id });
+        client.outbox
+    }
+
+    /// Answers a call that will never be replied to: a fault for a waiting `callAndWait`,
+    /// a `samp.error` response for an asynchronous call, so no sender waits forever.
+    fn settle_unanswered(&self, state: &mut State, pending: Pending, msg_id: &str, text: String) {
+        debug!(%msg_id, sender = %pending.sender, "{text}");
+        match pending.reply_to {
+            ReplyTo::Sync(tx) => {
+                let _ = tx.send(Err(Fault::new(format!("samp.hub.callAndWait: {text}"))));
+            }
+            ReplyTo::Async { tag } => {
+                let response = map! {
+                    "samp.status" => "samp.error",
+                    "samp.error" => map! { "samp.errortxt" => text },
+                };
+                if let Some(outbox) = state
+                    .clients
+                    .get(&pending.sender)
+                    .and_then(|c| c.outbox.as_ref())
+                {
+                    outbox.push(Delivery::Response {
+                        responder: pending.recipient,
+                        tag,
+                        response: Arc::new(response),
+                    });
+                }
+            }
+        }
+    }
+
+    pub(crate) fn set_callback(&self, key: &str, url: &str) -> Result<Value, Fault> {
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|e| fault("setXmlrpcCallback", format!("invalid URL {url:?}: {e}")))?;
+        if uri.scheme_str() != Some("http") || uri.host().is_none() {
+            return Err(fault(
+                "setXmlrpcCallback",
+                format!("URL {url:?} is not an http:// URL with a host"),
+            ));
+        }
+        let mut state = self.lock();
+        let id = Self::caller(&state, "setXmlrpcCallback", key)?;
+        let client = state.clients.get_mut(&id).expect("caller is registered");
+        match &client.outbox {
+            Some(outbox) => outbox.set_url(url),
+            None => {
+                client.outbox = Some(Outbox::start(
+                    self.this.clone(),
+                    id.clone(),
+                    key.to_owned(),
+                    url.to_owned(),
+                ))
+            }
+        }
+        debug!(client = %id, %url, "callback set");
+        Ok(Value::from(""))
+    }
+
+    pub(crate) fn declare_metadata(&self, key: &str, metadata: Map) -> Result<Value, Fault> {
+        let mut state = self.lock();
+        let id = Self::caller(&state, "declareMetadata", key)?;
+        state
+            .clients
+            .get_mut(&id)
+            .expect("caller is registered")
+            .metadata = metadata.clone();
+        hub_event(
+            &mut state,
+            "samp.hub.event.metadata",
+            map! { "id" => id.as_str(), "metadata" => metadata },
+        );
+        Ok(Value::from(""))
+    }
+
+    pub(crate) fn get_metadata(&self, key: &str, of: &str) -> Result<Value, Fault> {
+        let state = self.lock();
+        Self::caller(&state, "getMetadata", key)?;
+        let client = state
+            .clients
+            .get(of)
+            .ok_or_else(|| fault("getMetadata", format!("no registered client {of:?}")))?;
+        Ok(Value::Map(client.metadata.clone()))
+    }
+
+    pub(crate) fn declare_subscriptions(
+        &self,
+        key: &str,
+        subscriptions: Map,
+    ) -> Result<Value, Fault> {
+        let mut state = self.lock();
+        let id = Self::caller(&state, "declareSubscriptions", key)?;
+        let client = state.clients.get_mut(&id).expect("caller is registered");
+        if client.outbox.is_none() {
+            return Err(fault(
+                "declareSubscriptions",
+                format!("client {id} is not callable; call samp.hub.setXmlrpcCallback first"),
+            ));
+        }
+        set_subscriptions(client, subscriptions.clone())
+            .map_err(|e| fault("declareSubscriptions", e))?;
+        hub_event(
+            &mut state,
+            "samp.hub.event.subscriptions",
+            map! { "id" => id.as_str(), "subscriptions" => subscriptions },
+        );
+        Ok(Value::from(""))
+    }
+
+    pub(crate) fn get_subscriptions(&self, key: &str, of: &str) -> Result<Value, Fault> {
+        let state = self.lock();
+        Self::caller(&state, "getSubscriptions", key)?;
+        let client = state
+            .clients
+            .get(of)
+            .ok_or_else(|| fault("getSubscriptions", format!("no registered client {of:?}")))?;
+        Ok(Value::Map(client.subscriptions.clone()))
+    }
+
+    pub(crate) fn get_registered_clients(&self, key: &str) -> Result<Value, Fault> {
+        let state = self.lock();
+        let me = Self::caller(&state, "getRegisteredClients", key)?;
+        Ok(Value::List(
+            state
+                .order
+                .iter()
+                .filter(|id| **id != me)
+                .map(Value::from)
+                .collect(),
+        ))
+    }
+
+    pub(crate) fn get_subscribed_clients(&self, key: &str, mtype: &str) -> Result<Value, Fault> {
+        let state = self.lock();
+        let me = Self::caller(&state, "getSubscribedClients", key)?;
+        let mut out = Map::new();
+        for id in &state.order {
+            if *id == me {
+                continue;
+            }
+            let client = &state.clients[id];
+            if let Some(annotation) = client
+                .annotation(mtype)
+                .filter(|_| client.is_hub() || client.outbox.is_some())
+            {
+                out.insert(id.clone(), Value::Map(annotation.clone()));
+            }
+        }
+        Ok(Value::Map(out))
+    }
+
+    /// The recipient, checked as §5.1 requires for directed sends.
+    fn check_recipient<'s>(
+        state: &'s State,
+        method: &str,
+        to: &str,
+        mtype: &str,
+    ) -> Result<&'s Client, Fault> {
+        let client = state
+            .clients
+            .get(to)
+            .ok_or_else(|| fault(method, format!("no registered client {to:?}")))?;
+        if !client.is_hub() && client.outbox.is_none() {
+            return Err(fault(method, format!("client {to} is not callable")));
+        }
+        if client.annotation(mtype).is_none() {
+            return Err(fault(
+                method,
+                format!("client {to} is not subscribed to {mtype}"),
+            ));
+        }
+        Ok(client)
+    }
+
+    pub(crate) fn notify(&self, key: &str, to: &str, message: Value) -> Result<Value, Fault> {
+        let msg = check_message("notify", message)?;
+        let state = self.lock();
+        let me = Self::caller(&state, "notify", key)?;
+        let client = Self::check_recipient(&state, "notify", to, &msg.mtype)?;
+        if let Some(outbox) = &client.outbox {
+            outbox.push(Delivery::Notify {
+                sender: me,
+                message: msg.value,
+            });
+        }
+        // Notifications to the hub's own client (samp.app.ping) need no action.
+        Ok(Value::from(""))
+    }
+
+    pub(crate) fn notify_all(&self, key: &str, message: Value) -> Result<Value, Fault> {
+        let msg = check_message("notifyAll", message)?;
+        let state = self.lock();
+        let me = Self::caller(&state, "notifyAll", key)?;
+        let mut recipients = Vec::new();
+        for id in &state.order {
+            let client = &state.clients[id];
+            if *id == me || !client.accepts(&msg.mtype) {
+                continue;
+            }
+            if let Some(outbox) = &client.outbox {
+                outbox.push(Delivery::Notify {
+                    sender: me.clone(),
+                    message: msg.value.clone(),
+                });
+            }
+            recipients.push(Value::from(id));
+        }
+        Ok(Value::List(recipients))
+    }
+
+    fn new_msg_id(state: &mut State, sender: &str) -> String {
+        state.next_msg += 1;
+        format!("{sender}_m{}", state.next_msg)
+    }
+
+    /// Starts one call: records it and hands it to the recipient (or answers it, for the hub).
+    fn dispatch_call(
+        &self,
+        state: &mut State,
+        sender: &str,
+        to: &str,
+        msg: &Message,
+        reply_to: ReplyTo,
+    ) -> String {
+        let msg_id = Self::new_msg_id(state, sender);
+        state.pending.insert(
+            msg_id.clone(),
+            Pending {
+                sender: sender.to_owned(),
+                recipient: to.to_owned(),
+                reply_to,
+            },
+        );
+        let client = &state.clients[to];
+        match &client.outbox {
+            Some(outbox) => outbox.push(Delivery::Call {
+                sender: sender.to_owned(),
+                msg_id: msg_id.clone(),
+                message: msg.value.clone(),
+            }),
+            None => {
+                let response = self.hub_answer(state, &msg.mtype, &msg.value);
+                self.complete(state, &msg_id, HUB_ID, response);
+            }
+        }
+        msg_id
+    }
+
+    pub(crate) fn call(
+        &self,
+        key: &str,
+        to: &str,
+        tag: String,
+        message: Value,
+    ) -> Result<Value, Fault> {
+        let msg = check_message("call", message)?;
+        let mut state = self.lock();
+        let me = Self::caller(&state, "call", key)?;
+        Self::check_recipient(&state, "call", to, &msg.mtype)?;
+        Self::check_can_receive_response(&state, "call", &me)?;
+        let msg_id = self.dispatch_call(&mut state, &me, to, &msg, ReplyTo::Async { tag });
+        Ok(Value::from(msg_id))
+    }
+
+    fn check_can_receive_response(state: &State, method: &str, me: &str) -> Result<(), Fault> {
+        if state.clients[me].outbox.is_none() {
+            return Err(fault(
+                method,
+                format!(
+                    "client {me} is not callable, so it cannot receive the response; use callAndWait or call setXmlrpcCallback first"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn call_all(&self, key: &str, tag: String, message: Value) -> Result<Value, Fault> {
+        let msg = check_message("callAll", message)?;
+        let mut state = self.lock();
+        let me = Self::caller(&state, "callAll", key)?;
+        Self::check_can_receive_response(&state, "callAll", &me)?;
+        let targets: Vec<String> = state
+            .order
+            .iter()
+            .filter(|id| **id != me && state.clients[id.as_str()].accepts(&msg.mtype))
+            .cloned()
+            .collect();
+        let mut ids = Map::new();
+        for to in targets {
+            let msg_id = self.dispatch_call(
+                &mut state,
+                &me,
+                &to,
+                &msg,
+                ReplyTo::Async { tag: tag.clone() },
+            );
+            ids.insert(to, Value::from(msg_id));
+        }
+        Ok(Value::Map(ids))
+    }
+
+    pub(crate) async fn call_and_wait(
+        &self,
+        key: &str,
+        to: &str,
+        message: Value,
+        timeout: &str,
+    ) -> Result<Value, Fault> {
+        let msg = check_message("callAndWait", message)?;
+        let secs = samp_runtime::encoding::parse_int(timeout)
+            .map_err(|e| fault("callAndWait", format!("timeout: {e}")))?;
+        let cap = self.config.max_call_wait;
+        let wait = if secs <= 0 {
+            cap
+        } else {
+            Duration::from_secs(secs as u64).min(cap)
+        };
+        let (tx, rx) = oneshot::channel();
+        let msg_id = {
+            let mut state = self.lock();
+            let me = Self::caller(&state, "callAndWait", key)?;
+            Self::check_recipient(&state, "callAndWait", to, &msg.mtype)?;
+            self.dispatch_call(&mut state, &me, to, &msg, ReplyTo::Sync(tx))
+        };
+        match tokio::time::timeout(wait, rx).await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(fault(
+                "callAndWait",
+                "the hub dropped the call (shutting down)",
+            )),
+            Err(_) => {
+                self.lock().pending.remove(&msg_id);
+                debug!(%msg_id, "callAndWait timed out");
+                Err(fault(
+                    "callAndWait",
+                    format!("no reply from {to} within {} s", wait.as_secs_f64()),
+                ))
+            }
+        }
+    }
+
+    pub(crate) fn reply(&self, key: &str, msg_id: &str, response: Value) -> Result<Value, Fault> {
+        validate_response(&response)
+            .map_err(|e| fault("reply", format!("invalid response: {e}")))?;
+        let mut state = self.lock();
+        let me = Self::caller(&state, "reply", key)?;
+        match state.pending.get(msg_id) {
+            None => {
+                return Err(fault(
+                    "reply",
+                    format!(
+                        "no call awaits a reply with msg-id {msg_id:?} (already answered, timed out, or its sender left)"
+                    ),
+                ));
+            }
+            Some(p) if p.recipient != me => {
+                return Err(fault(
+                    "reply",
+                    format!("msg-id {msg_id:?} was not sent to {me}"),
+                ));
+            }
+            Some(_) => {}
+        }
+        if !self.complete(&mut state, msg_id, &me, response) {
+            return Err(fault(
+                "reply",
+                format!("the sender of {msg_id:?} is no longer callable; response not delivered"),
+            ));
+        }
+        Ok(Value::from(""))
+    }
+
+    /// Routes a response to whoever waits for it. False if nobody can receive it any more.
+    fn complete(&self, state: &mut State, msg_id: &str, responder: &str, response: Value) -> bool {
+        let Some(p) = state.pending.remove(msg_id) else {
+            return false;
+        };
+        match p.reply_to {
+            ReplyTo::Sync(tx) => tx.send(Ok(response)).is_ok(),
+            ReplyTo::Async { tag } => {
+                match state.clients.get(&p.sender).and_then(|c| c.outbox.as_ref()) {
+                    Some(outbox) => {
+                        outbox.push(Delivery::Response {
+                            responder: responder.to_owned(),
+                            tag,
+                            response: Arc::new(response),
+                        });
+                        true
+                    }
+                    None => {
+                        warn!(%msg_id, sender = %p.sender, "response lost: its sender is gone");
+                        false
+                    }
+                }
+            }
+        }
+    }
+
+    /// The hub's own client answering a call.
+    fn hub_answer(&self, state: &State, mtype: &str, message: &Value) -> Value {
+        match mtype {
+            "samp.app.ping" => map! { "samp.status" => "samp.ok", "samp.result" => map! {} },
+            "x-samp.query.by-meta" | "samp.query.by-meta" => {
+                let params = message
+                    .as_map()
+                    .and_then(|m| m.get("samp.params"))
+                    .and_then(Value::as_map);
+                let key = params.and_then(|p| p.get("key")).and_then(Value::as_str);
+                let value = params.and_then(|p| p.get("value"));
+                match (key, value) {
+                    (Some(key), Some(value)) => {
+                        let ids: Vec<Value> = state
+                            .order
+                            .iter()
+                            .filter(|id| {
+                                state.clients[id.as_str()].metadata.get(key) == Some(value)
+                            })
+                            .map(Value::from)
+                            .collect();
+                        map! { "samp.status" => "samp.ok", "samp.result" => map! { "ids" => ids } }
+                    }
+                    _ => map! {
+                        "samp.status" => "samp.error",
+                        "samp.error" => map! { "samp.errortxt" => format!("{mtype} needs string params key and value") },
+                    },
+                }
+            }
+            other => map! {
+                "samp.status" => "samp.error",
+                "samp.error" => map! { "samp.errortxt" => format!("the hub does not handle {other}") },
+            },
+        }
+    }
+
+    /// A callback to `id` failed for good: answer the call it carried, if any.
+    pub(crate) fn delivery_failed(&self, delivery: &Delivery, to: &str, why: &str) {
+        if let Delivery::Call { msg_id, .. } = delivery {
+            let mut state = self.lock();
+            if let Some(p) = state.pending.remove(msg_id) {
+                self.settle_unanswered(
+                    &mut state,
+                    p,
+                    msg_id,
+                    format!("could not deliver the call to {to}: {why}"),
+                );
+            }
+        }
+    }
+
+    /// Ejects a client the hub cannot reach: `samp.hub.disconnect` is tried, then it is removed
+    /// and `samp.hub.event.unregister` goes to the others.
+    pub(crate) async fn eject(&self, id: &str, reason: &str) {
+        let (outbox, key, wants_notice) = {
+            let state = self.lock();
+            let Some(client) = state.clients.get(id) else {
+                return;
+            };
+            let key = state
+                .by_key
+                .iter()
+                .find(|(_, v)| *v == id)
+                .map(|(k, _)| k.clone());
+            (
+                client.outbox.clone(),
+                key,
+                client.annotation("samp.hub.disconnect").is_some(),
+            )
+        };
+        if let (Some(outbox), Some(key), true) = (&outbox, key, wants_notice) {
+            let message = map! {
+                "samp.mtype" => "samp.hub.disconnect",
+                "samp.params" => map! { "reason" => reason },
+            };
+            let params = [Value::from(key), Value::from(HUB_ID), message];
+            let _ = self
+                .http
+                .call(
+                    &outbox.url(),
+                    "samp.client.receiveNotification",
+                    &params,
+                    Some(Duration::from_secs(2)),
+                )
+                .await;
+        }
+        let mut state = self.lock();
+        let outbox = self.remove_client(&mut state, id, reason);
+        drop(state);
+        if let Some(outbox) = outbox {
+            outbox.close();
+        }
+        warn!(client = %id, %reason, "client ejected");
+    }
+
+    /// Tells every client the hub is going, fails pending waits, and refuses new work.
+    pub(crate) fn close(&self) -> Vec<Outbox> {
+        let mut state = self.lock();
+        state.closed = true;
+        hub_event(&mut state, "samp.hub.event.shutdown", Value::empty_map());
+        for (_, p) in state.pending.drain() {
+            if let ReplyTo::Sync(tx) = p.reply_to {
+                let _ = tx.send(Err(Fault::new(
+                    "samp.hub.callAndWait: the hub is shutting down",
+                )));
+            }
+        }
+        let outboxes: Vec<Outbox> = state
+            .clients
+            .values()
+            .filter_map(|c| c.outbox.clone())
+            .collect();
+        outboxes
+    }
+
+    /// Number of registered clients, the hub excluded.
+    pub(crate) fn client_count(&self) -> usize {
+        self.lock().clients.len() - 1
+    }
+}
+
+/// Replaces a client's subscriptions, validating every pattern and annotation map.
+fn set_subscriptions(client: &mut Client, subscriptions: Map) -> Result<(), String> {
+    let mut patterns = Vec::with_capacity(subscriptions.len());
+    for (pattern, annotation) in &subscriptions {
+        let parsed = MTypePattern::parse(pattern).map_err(|e| e.to_string())?;
+        let annotation = match annotation {
+            Value::Map(m) => m.clone(),
+            // Lenient with clients that send "" instead of {} for "no annotations".
+            Value::String(s) if s.is_empty() => Map::new(),
+            other => {
+                return Err(format!(
+                    "annotation of {pattern:?} must be a map, got a {}",
+                    other.kind()
+                ));
+            }
+        };
+        patterns.push((parsed, annotation));
+    }
+    patterns.sort_by_key(|(p, _)| std::cmp::Reverse(p.specificity()));
+    client.patterns = patterns;
+    client.subscriptions = subscriptions;
+    Ok(())
+}
+
+/// Checks that a message is a map with a concrete MType and map-valued params.
+fn check_message(method: &str, message: Value) -> Result<Message, Fault> {
+    let Value::Map(map) = &message else {
+        return Err(fault(
+            method,
+            format!("message must be a map, got a {}", message.kind()),
+        ));
+    };
+    let mtype = match map.get("samp.mtype") {
+        Some(Value::String(m)) => m.clone(),
+        Some(other) => {
+            return Err(fault(
+                method,
+                format!("samp.mtype must be a string, got a {}", other.kind()),
+            ));
+        }
+        None => return Err(fault(method, "message has no samp.mtype")),
+    };
+    samp_runtime::protocol::MType::parse(&mtype).map_err(|e| fault(method, e))?;
+    if let Some(params) = map.get("samp.params") {
+        if params.as_map().is_none() {
+            return Err(fault(
+                method,
+                format!("samp.params must be a map, got a {}", params.kind()),
+            ));
+        }
+    }
+    Ok(Message {
+        mtype,
+        value: Arc::new(message),
+    })
+}
+
+/// Sends a hub event (a notification from the hub id) to every subscribed client.
+fn hub_event(state: &mut State, mtype: &str, params: Value) {
+    let message = Arc::new(map! { "samp.mtype" => mtype, "samp.params" => params });
+    for id in &state.order {
+        let client = &state.clients[id];
+        if let (Some(outbox), Some(_)) = (&client.outbox, client.annotation(mtype)) {
+            outbox.push(Delivery::Notify {
+                sender: HUB_ID.to_owned(),
+                message: message.clone(),
+            });
+        }
+    }
+}
+
+fn hub_metadata(name: &str) -> Map {
+    [
+        ("samp.name", name),
+        (
+            "samp.description.text",
+            "SAMP hub written in Rust (Standard Profile)",
+        ),
+        ("author.name", "the samp developers"),
+        ("hub.version", env!("CARGO_PKG_VERSION")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), Value::from(v)))
+    .collect()
+}
+
+/// Compares secrets without leaking where they first differ through timing.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

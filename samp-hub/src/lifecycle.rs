@@ -1,0 +1,331 @@
+//! Starting and stopping a hub: the lockfile (SAMP 1.3 §4.3) and the server.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use samp_runtime::http::{HttpClient, Server, ServerHandle};
+use samp_runtime::protocol::Secret;
+use samp_runtime::protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
+use samp_runtime::protocol::lockfile::{self, LockInfo};
+use tracing::{info, warn};
+
+use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting};
+use crate::core::HubCore;
+use crate::methods::HubService;
+use crate::secret::random_token;
+
+/// Why a hub could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HubError {
+    /// Another hub owns the lockfile and answers `samp.hub.ping`.
+    #[error("a SAMP hub is already running at {url} (lockfile {}); stop it first or use another lockfile (--lockfile / SAMP_HUB)", .lockfile.display())]
+    AlreadyRunning {
+        /// The live hub's XML-RPC URL.
+        url: String,
+        /// The lockfile naming it.
+        lockfile: PathBuf,
+    },
+    /// The lockfile location could not be worked out.
+    #[error("cannot decide where to write the lockfile: {0}")]
+    Discovery(#[from] DiscoveryError),
+    /// `SAMP_HUB` names a lockfile the hub cannot write.
+    #[error("SAMP_HUB names {0}, which is not a local file; a hub can only write a file: lockfile")]
+    RemoteLockfile(String),
+    /// The server could not listen.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// The lockfile could not be written or replaced.
+    #[error("cannot write the lockfile {}: {source}", .path.display())]
+    Lockfile {
+        /// The lockfile path.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+/// Entry point: `Hub::builder()`.
+pub struct Hub;
+
+impl Hub {
+    /// A builder with the defaults: loopback, any free port, lockfile by discovery rules.
+    pub fn builder() -> HubBuilder {
+        HubBuilder {
+            config: HubConfig::default(),
+        }
+    }
+}
+
+/// Configures and starts a hub.
+#[derive(Debug, Clone)]
+pub struct HubBuilder {
+    config: HubConfig,
+}
+
+impl HubBuilder {
+    /// Listen on this address (default 127.0.0.1).
+    pub fn addr(mut self, addr: IpAddr) -> Self {
+        self.config.addr = addr;
+        self
+    }
+
+    /// Listen on this port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.port = port;
+        self
+    }
+
+    /// Write the lockfile here instead of where discovery says.
+    pub fn lockfile(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.lockfile = LockfileSetting::Path(path.into());
+        self
+    }
+
+    /// Write no lockfile (in-process use: hand clients [`RunningHub::lock_info`]).
+    pub fn no_lockfile(mut self) -> Self {
+        self.config.lockfile = LockfileSetting::None;
+        self
+    }
+
+    /// Cap on any `callAndWait` wait.
+    pub fn max_call_wait(mut self, max: Duration) -> Self {
+        self.config.max_call_wait = max;
+        self
+    }
+
+    /// What to do about unreachable recipients.
+    pub fn delivery_policy(mut self, policy: DeliveryPolicy) -> Self {
+        self.config.delivery = policy;
+        self
+    }
+
+    /// Largest request body accepted (default 128 MiB).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.config.server.max_body = bytes;
+        self
+    }
+
+    /// The hub's `samp.name`.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.name = name.into();
+        self
+    }
+
+    /// Replaces the whole configuration.
+    pub fn config(mut self, config: HubConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Starts the hub: checks for a live hub, listens, writes the lockfile.
+    pub async fn start(self) -> Result<RunningHub, HubError> {
+        let config = self.config;
+        let lockfile = match &config.lockfile {
+            LockfileSetting::None => None,
+            LockfileSetting::Path(p) => Some(p.clone()),
+            LockfileSetting::Discover => match locate_hub()? {
+                HubLocation::File(p) => Some(p),
+                other => return Err(HubError::RemoteLockfile(format!("{other:?}"))),
+            },
+        };
+        if let Some(path) = &lockfile {
+            clear_stale_lockfile(path).await?;
+        }
+        let secret = random_token();
+        let addr = SocketAddr::new(config.addr, config.port);
+        let server_config = config.server.clone();
+        let core = HubCore::new(config, secret.clone());
+        let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
+            .await
+            .map_err(|source| HubError::Bind { addr, source })?;
+        let local = server.local_addr();
+        let host = if local.ip().is_unspecified() {
+            "127.0.0.1".to_owned()
+        } else {
+            host_text(local.ip())
+        };
+        let url = format!("http://{host}:{}/xmlrpc", local.port());
+        let info = LockInfo {
+            secret: Secret::new(secret),
+            xmlrpc_url: url.clone(),
+            profile_version: "1.3".to_owned(),
+            extra: vec![(
+                "hub.impl".to_owned(),
+                format!("samp-hub {} (Rust)", env!("CARGO_PKG_VERSION")),
+            )],
+        };
+        if let Some(path) = &lockfile {
+            if let Err(source) = lockfile::write_new(path, &info.render()) {
+                server.shutdown(Duration::from_millis(100)).await;
+                return Err(HubError::Lockfile {
+                    path: path.clone(),
+                    source,
+                });
+            }
+            info!(lockfile = %path.display(), %url, "hub started");
+        } else {
+            info!(%url, "hub started (no lockfile)");
+        }
+        Ok(RunningHub {
+            core,
+            server: Some(server),
+            lockfile,
+            info,
+        })
+    }
+}
+
+fn host_text(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    }
+}
+
+/// Refuses to start over a live hub; removes a stale lockfile.
+async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(HubError::Lockfile {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
+    if let Ok(existing) = LockInfo::parse(&text) {
+        if is_alive(&existing.xmlrpc_url).await {
+            return Err(HubError::AlreadyRunning {
+                url: existing.xmlrpc_url,
+                lockfile: path.to_owned(),
+            });
+        }
+    }
+    warn!(lockfile = %path.display(), "replacing a stale lockfile (its hub does not answer)");
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(HubError::Lockfile {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// True if a hub answers `samp.hub.ping` at `url`.
+async fn is_alive(url: &str) -> bool {
+    HttpClient::new()
+        .call(url, "samp.hub.ping", [], Some(Duration::from_secs(2)))
+        .await
+        .is_ok()
+}
+
+/// A hub that is serving. Dropping it removes the lockfile; call [`RunningHub::shutdown`]
+/// to tell the clients first.
+pub struct RunningHub {
+    core: Arc<HubCore>,
+    server: Option<ServerHandle>,
+    lockfile: Option<PathBuf>,
+    info: LockInfo,
+}
+
+impl std::fmt::Debug for RunningHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningHub")
+            .field("url", &self.info.xmlrpc_url)
+            .field("lockfile", &self.lockfile)
+            .finish()
+    }
+}
+
+impl RunningHub {
+    /// The hub's XML-RPC URL.
+    pub fn url(&self) -> &str {
+        &self.info.xmlrpc_url
+    }
+
+    /// The lockfile written, if any.
+    pub fn lockfile(&self) -> Option<&Path> {
+        self.lockfile.as_deref()
+    }
+
+    /// What the lockfile says (URL and secret): how in-process clients find this hub.
+    pub fn lock_info(&self) -> &LockInfo {
+        &self.info
+    }
+
+    /// The address the hub listens on.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.server.as_ref().map(ServerHandle::local_addr)
+    }
+
+    /// Registered clients, the hub's own excluded.
+    pub fn client_count(&self) -> usize {
+        self.core.client_count()
+    }
+
+    /// Broadcasts `samp.hub.event.shutdown`, gives the deliveries a moment, stops serving and
+    /// removes the lockfile if it is still ours.
+    pub async fn shutdown(mut self) {
+        let outboxes = self.core.close();
+        let flushes: Vec<_> = outboxes.iter().map(|o| o.flush()).collect();
+        let _ = tokio::time::timeout(
+            Duration::from_secs(3),
+            futures_util::future::join_all(flushes),
+        )
+        .await;
+        for outbox in &outboxes {
+            outbox.close();
+        }
+        if let Some(server) = self.server.take() {
+            server.shutdown(Duration::from_secs(1)).await;
+        }
+        self.remove_lockfile();
+        info!("hub stopped");
+    }
+
+    /// Removes the lockfile only if it still holds our secret (another hub may own it now).
+    fn remove_lockfile(&mut self) {
+        let Some(path) = self.lockfile.take() else {
+            return;
+        };
+        match lockfile::read(&path) {
+            Ok(current) if current.secret.expose() == self.info.secret.expose() => {
+                if let Err(e) = std::fs::remove_file(&path) {
+                    warn!(lockfile = %path.display(), error = %e, "could not remove the lockfile");
+                }
+            }
+            Ok(_) => {
+                warn!(lockfile = %path.display(), "lockfile now belongs to another hub; left in place")
+            }
+            Err(e) => {
+                warn!(lockfile = %path.display(), error = %e, "lockfile unreadable; left in place")
+            }
+        }
+    }
+}
+
+impl Drop for RunningHub {
+    fn drop(&mut self) {
+        self.remove_lockfile();
+    }
+}
+
+impl DeliveryPolicy {
+    /// Never unregister a client for failed deliveries.
+    pub fn keep_unreachable() -> Self {
+        DeliveryPolicy {
+            unregister_after_failures: None,
+            ..DeliveryPolicy::default()
+        }
+    }
+}
