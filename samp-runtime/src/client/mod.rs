@@ -1,0 +1,1 @@
+//! The SAMP client runtime.
