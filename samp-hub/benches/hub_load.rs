@@ -1,0 +1,490 @@
+//! Whole-system load driver: drives a hub running in its own process with Rust clients and
+//! measures it, then does the same against JSAMP's hub and astropy's hub when they are
+//! installed (see `tests/interop/`), and prints the ratios.
+//!
+//! ```text
+//! cargo bench -p samp-hub --bench hub_load            # full run
+//! cargo bench -p samp-hub --bench hub_load -- --quick # smaller counts
+//! ```
+//!
+//! Figures: notifications/s from 16 senders to 4 receivers (and whether any was lost), hub
+//! CPU per relayed notification (from /proc, so Linux only), `callAndWait` round trip
+//! (median and p99), hub RSS idle and with 100 registered clients, and a 1,000,000-row
+//! `table.select.rowList` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use samp_runtime::http::{
+    CallFuture, HttpClient, RequestInfo, Server, ServerConfig, XmlRpcService,
+};
+use samp_runtime::protocol::lockfile::LockInfo;
+use samp_runtime::xmlrpc::MethodCall;
+use samp_runtime::{Value, map};
+use tokio::sync::Notify;
+
+const JSAMP_JAR: &str = "/usr/share/java/jsamp.jar";
+
+struct Sizes {
+    senders: usize,
+    per_sender: usize,
+    calls: usize,
+}
+
+/// A hub in a child process, found through its own private lockfile.
+struct HubProcess {
+    name: &'static str,
+    child: Child,
+    url: String,
+    secret: String,
+    dir: PathBuf,
+}
+
+impl HubProcess {
+    fn start(name: &'static str, mut cmd: Command, dir: PathBuf) -> Option<HubProcess> {
+        let lock = dir.join("lock");
+        let child = cmd
+            .env("SAMP_HUB", format!("std-lockurl:file://{}", lock.display()))
+            .env("HOME", &dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut hub = HubProcess {
+            name,
+            child,
+            url: String::new(),
+            secret: String::new(),
+            dir,
+        };
+        while Instant::now() < deadline {
+            if let Ok(text) = std::fs::read_to_string(&lock) {
+                if let Ok(info) = LockInfo::parse(&text) {
+                    hub.url = info.xmlrpc_url.clone();
+                    hub.secret = info.secret.expose().to_owned();
+                    return Some(hub);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("{name}: no lockfile after 30 s; skipped");
+        None
+    }
+
+    /// (user + system CPU seconds, RSS in KiB) of the hub process, from /proc.
+    fn usage(&self) -> (f64, u64) {
+        let pid = self.child.id();
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map(|(_, rest)| rest.split_whitespace().collect())
+            .unwrap_or_default();
+        let ticks: f64 = fields
+            .get(11)
+            .and_then(|u| u.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            + fields
+                .get(12)
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(0.0);
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let rss = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        (ticks / 100.0, rss)
+    }
+}
+
+impl Drop for HubProcess {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("samp-bench-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_owned()
+}
+
+/// Counts notifications and answers calls at once, for every client registered on it.
+struct Receiver {
+    count: AtomicU64,
+    target: AtomicU64,
+    reached: Notify,
+    http: HttpClient,
+    hub_url: String,
+}
+
+impl XmlRpcService for Receiver {
+    fn call(&self, call: MethodCall, _: RequestInfo) -> CallFuture {
+        match call.method.as_str() {
+            "samp.client.receiveNotification" => {
+                let n = self.count.fetch_add(1, Ordering::AcqRel) + 1;
+                if n == self.target.load(Ordering::Acquire) {
+                    self.reached.notify_one();
+                }
+            }
+            "samp.client.receiveCall" => {
+                let (key, msg_id) = (call.params[0].clone(), call.params[2].clone());
+                let http = self.http.clone();
+                let url = self.hub_url.clone();
+                tokio::spawn(async move {
+                    let ok = map! { "samp.status" => "samp.ok", "samp.result" => map! {} };
+                    if let Err(e) = http
+                        .call(&url, "samp.hub.reply", &[key, msg_id, ok], None)
+                        .await
+                    {
+                        eprintln!("reply failed: {e}");
+                    }
+                });
+            }
+            _ => {}
+        }
+        Box::pin(async { Ok(Value::from("")) })
+    }
+}
+
+struct Client {
+    key: Value,
+    id: String,
+}
+
+async fn register(
+    http: &HttpClient,
+    hub: &HubProcess,
+    callback: Option<&str>,
+    subs: &[&str],
+) -> Client {
+    let reg = http
+        .call(
+            &hub.url,
+            "samp.hub.register",
+            &[Value::from(hub.secret.as_str())],
+            None,
+        )
+        .await
+        .expect("register");
+    let reg = reg.as_map().expect("reg-info map");
+    let key = reg["samp.private-key"].clone();
+    let id = reg["samp.self-id"].as_str().expect("self-id").to_owned();
+    http.call(
+        &hub.url,
+        "samp.hub.declareMetadata",
+        &[key.clone(), map! { "samp.name" => "bench" }],
+        None,
+    )
+    .await
+    .expect("metadata");
+    if let Some(url) = callback {
+        http.call(
+            &hub.url,
+            "samp.hub.setXmlrpcCallback",
+            &[key.clone(), Value::from(url)],
+            None,
+        )
+        .await
+        .expect("callback");
+        let subs: Value = subs.iter().map(|m| (*m, Value::empty_map())).collect();
+        http.call(
+            &hub.url,
+            "samp.hub.declareSubscriptions",
+            &[key.clone(), subs],
+            None,
+        )
+        .await
+        .expect("subs");
+    }
+    Client { key, id }
+}
+
+#[derive(Default, Clone)]
+struct Figures {
+    rate: f64,
+    lost: u64,
+    cpu_us: f64,
+    median_us: f64,
+    p99_us: f64,
+    call_failures: usize,
+    rss_idle: u64,
+    rss_100: u64,
+    rowlist_s: Option<f64>,
+}
+
+async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
+    let mut f = Figures {
+        rss_idle: hub.usage().1,
+        ..Figures::default()
+    };
+    let http = HttpClient::new();
+    let receiver = Arc::new(Receiver {
+        count: AtomicU64::new(0),
+        target: AtomicU64::new(u64::MAX),
+        reached: Notify::new(),
+        http: http.clone(),
+        hub_url: hub.url.clone(),
+    });
+    let server = Server::bind(
+        "127.0.0.1:0".parse().expect("addr"),
+        ServerConfig::default(),
+        receiver.clone(),
+    )
+    .await
+    .expect("receiver server");
+    let callback = format!("http://{}/xmlrpc", server.local_addr());
+    let mut receivers = Vec::new();
+    for _ in 0..4 {
+        receivers.push(register(&http, hub, Some(&callback), &["bench.*"]).await);
+    }
+    let mut senders = Vec::new();
+    for _ in 0..sizes.senders {
+        senders.push(register(&http, hub, None, &[]).await);
+    }
+
+    // Notifications: 16 senders, round robin over the receivers.
+    let total = (sizes.senders * sizes.per_sender) as u64;
+    receiver.count.store(0, Ordering::Release);
+    receiver.target.store(total, Ordering::Release);
+    let (cpu0, _) = hub.usage();
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for (i, s) in senders.iter().enumerate() {
+        let (http, url, key) = (http.clone(), hub.url.clone(), s.key.clone());
+        let targets: Vec<Value> = receivers
+            .iter()
+            .map(|r| Value::from(r.id.as_str()))
+            .collect();
+        let per = sizes.per_sender;
+        tasks.push(tokio::spawn(async move {
+            for n in 0..per {
+                let msg = map! { "samp.mtype" => "bench.note", "samp.params" => map! { "n" => n.to_string() } };
+                let to = targets[(i + n) % targets.len()].clone();
+                http.call(&url, "samp.hub.notify", &[key.clone(), to, msg], None).await.expect("notify");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    let all_in = tokio::time::timeout(Duration::from_secs(120), receiver.reached.notified())
+        .await
+        .is_ok();
+    let elapsed = start.elapsed().as_secs_f64();
+    let got = receiver.count.load(Ordering::Acquire);
+    f.lost = total.saturating_sub(got);
+    if !all_in {
+        eprintln!("{}: only {got} of {total} notifications arrived", hub.name);
+    }
+    f.rate = got as f64 / elapsed;
+    let (cpu1, _) = hub.usage();
+    f.cpu_us = (cpu1 - cpu0) / total as f64 * 1e6;
+
+    // callAndWait round trips, one at a time.
+    let mut times = Vec::with_capacity(sizes.calls);
+    let caller = &senders[0];
+    // A hub that loses the reply to a call answered at once would stall here for the
+    // whole timeout each time: 2 s, and failures are counted, not fatal.
+    for _ in 0..sizes.calls {
+        let msg = map! { "samp.mtype" => "bench.call", "samp.params" => map! {} };
+        let t = Instant::now();
+        let answered = http
+            .call(
+                &hub.url,
+                "samp.hub.callAndWait",
+                &[
+                    caller.key.clone(),
+                    Value::from(receivers[0].id.as_str()),
+                    msg,
+                    Value::from("2"),
+                ],
+                None,
+            )
+            .await;
+        match answered {
+            Ok(_) => times.push(t.elapsed().as_secs_f64() * 1e6),
+            Err(e) => {
+                f.call_failures += 1;
+                if f.call_failures == 1 {
+                    eprintln!("{}: callAndWait failed: {e}", hub.name);
+                }
+            }
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    if !times.is_empty() {
+        f.median_us = times[times.len() / 2];
+        f.p99_us = times[times.len() * 99 / 100];
+    }
+
+    // RSS with 100 clients in all.
+    let registered = 4 + sizes.senders;
+    for _ in registered..100 {
+        register(&http, hub, Some(&callback), &["bench.*"]).await;
+    }
+    f.rss_100 = hub.usage().1;
+
+    if rowlist {
+        let rows: Vec<Value> = (0..1_000_000)
+            .map(|i: u32| Value::from(i.to_string()))
+            .collect();
+        let msg = map! {
+            "samp.mtype" => "bench.select.rowList",
+            "samp.params" => map! { "table-id" => "t1", "row-list" => Value::List(rows) },
+        };
+        receiver.count.store(0, Ordering::Release);
+        receiver.target.store(1, Ordering::Release);
+        let t = Instant::now();
+        let sent = http
+            .call(
+                &hub.url,
+                "samp.hub.notify",
+                &[
+                    senders[0].key.clone(),
+                    Value::from(receivers[0].id.as_str()),
+                    msg,
+                ],
+                None,
+            )
+            .await;
+        let arrived = sent.is_ok()
+            && tokio::time::timeout(Duration::from_secs(60), receiver.reached.notified())
+                .await
+                .is_ok();
+        f.rowlist_s = arrived.then(|| t.elapsed().as_secs_f64());
+    }
+    server.shutdown(Duration::from_millis(100)).await;
+    f
+}
+
+fn row(name: &str, f: &Figures, base: Option<&Figures>) {
+    let ratio = |ours: f64, theirs: f64| {
+        if ours > 0.0 {
+            format!(" ({:.1}x)", theirs / ours)
+        } else {
+            String::new()
+        }
+    };
+    let (rate_r, cpu_r, med_r) = match base {
+        Some(b) => (
+            if f.rate > 0.0 {
+                format!(" ({:.1}x)", b.rate / f.rate)
+            } else {
+                String::new()
+            },
+            ratio(b.cpu_us, f.cpu_us),
+            ratio(b.median_us, f.median_us),
+        ),
+        None => Default::default(),
+    };
+    println!(
+        "{name:<10} {:>9.0}/s{rate_r:<8} lost {:<3} cpu/notify {:>7.1} µs{cpu_r:<8} callAndWait median {:>8.0} µs{med_r:<8} p99 {:>8.0} µs ({} failed)  rss idle {:>6} KiB, 100 clients {:>6} KiB  rowList 1e6: {}",
+        f.rate,
+        f.lost,
+        f.cpu_us,
+        f.median_us,
+        f.p99_us,
+        f.call_failures,
+        f.rss_idle,
+        f.rss_100,
+        f.rowlist_s
+            .map(|s| format!("{s:.2} s"))
+            .unwrap_or_else(|| "n/a".to_owned()),
+    );
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes = if quick {
+        Sizes {
+            senders: 16,
+            per_sender: 250,
+            calls: 300,
+        }
+    } else {
+        Sizes {
+            senders: 16,
+            per_sender: 2500,
+            calls: 2000,
+        }
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut results: Vec<(&str, Figures)> = Vec::new();
+
+    let ours = HubProcess::start(
+        "samp-hub",
+        Command::new(env!("CARGO_BIN_EXE_samp-hub")),
+        temp_dir("samp"),
+    );
+    if let Some(hub) = ours {
+        std::thread::sleep(Duration::from_millis(300));
+        results.push(("samp-hub", rt.block_on(measure(&hub, &sizes, true))));
+    }
+    let peer_sizes = Sizes {
+        senders: sizes.senders,
+        per_sender: sizes.per_sender / 5,
+        calls: sizes.calls / 4,
+    };
+    if Path::new(JSAMP_JAR).exists() {
+        let mut cmd = Command::new("java");
+        cmd.args([
+            "-Djava.awt.headless=true",
+            "-cp",
+            JSAMP_JAR,
+            "org.astrogrid.samp.JSamp",
+            "hub",
+            "-mode",
+            "no-gui",
+            "-profiles",
+            "std",
+        ]);
+        if let Some(hub) = HubProcess::start("jsamp", cmd, temp_dir("jsamp")) {
+            std::thread::sleep(Duration::from_millis(500));
+            results.push(("JSAMP", rt.block_on(measure(&hub, &peer_sizes, true))));
+        }
+    } else {
+        eprintln!("JSAMP not installed ({JSAMP_JAR}); run tests/interop/run.sh once to install it");
+    }
+    let python = workspace_root().join("tests/interop/.work/venv/bin/python");
+    let launcher = workspace_root().join("tests/interop/astropy_hub.py");
+    if python.exists() && launcher.exists() {
+        let dir = temp_dir("astropy");
+        let mut cmd = Command::new(&python);
+        cmd.arg(&launcher).arg("--lockfile").arg(dir.join("lock"));
+        if let Some(hub) = HubProcess::start("astropy", cmd, dir) {
+            std::thread::sleep(Duration::from_millis(500));
+            results.push(("astropy", rt.block_on(measure(&hub, &peer_sizes, false))));
+        }
+    } else {
+        eprintln!("astropy venv not found; run tests/interop/run.sh once to create it");
+    }
+
+    println!(
+        "\nhub load ({} senders → 4 receivers; peers get 1/5 of the notifications)",
+        sizes.senders
+    );
+    let base = results.first().map(|(_, f)| f.clone());
+    for (i, (name, f)) in results.iter().enumerate() {
+        row(name, f, if i == 0 { None } else { base.as_ref() });
+    }
+    println!("(x) = how many times better samp-hub is than that peer on the figure");
+}
