@@ -7,6 +7,8 @@
 //! Writing is done here directly: SAMP only ever emits `<string>`, `<array>` and
 //! `<struct>`, so one pass over the [`Value`] produces the document without a tree.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
@@ -138,11 +140,14 @@ pub fn parse_response(body: &[u8]) -> Result<Result<Value, Fault>, XmlRpcError> 
 /// An element boundary, by local name.
 #[derive(Debug)]
 enum Tag {
-    Start(String),
-    End(String),
-    Empty(String),
+    Start(Name),
+    End(Name),
+    Empty(Name),
     Eof,
 }
+
+/// An element name: the XML-RPC vocabulary without allocating, anything else owned.
+type Name = Cow<'static, str>;
 
 impl std::fmt::Display for Tag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -155,8 +160,38 @@ impl std::fmt::Display for Tag {
     }
 }
 
-fn local(e: &BytesStart<'_>) -> String {
-    e.local_name().as_ref().to_owned()
+fn local(e: &BytesStart<'_>) -> Name {
+    name(e.local_name().as_ref())
+}
+
+fn name(text: &str) -> Name {
+    const KNOWN: [&str; 21] = [
+        "value",
+        "string",
+        "member",
+        "name",
+        "struct",
+        "array",
+        "data",
+        "param",
+        "params",
+        "methodCall",
+        "methodName",
+        "methodResponse",
+        "fault",
+        "int",
+        "i4",
+        "i8",
+        "boolean",
+        "double",
+        "dateTime.iso8601",
+        "base64",
+        "nil",
+    ];
+    match KNOWN.iter().find(|k| **k == text) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(text.to_owned()),
+    }
 }
 
 struct Parser<'a> {
@@ -196,7 +231,7 @@ impl<'a> Parser<'a> {
             match self.event()? {
                 Event::Start(e) => return Ok(Tag::Start(local(&e))),
                 Event::Empty(e) => return Ok(Tag::Empty(local(&e))),
-                Event::End(e) => return Ok(Tag::End(e.local_name().as_ref().to_owned())),
+                Event::End(e) => return Ok(Tag::End(name(e.local_name().as_ref()))),
                 Event::Eof => return Ok(Tag::Eof),
                 Event::Text(t) if t.chars().all(|c| c.is_ascii_whitespace()) => {}
                 Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
@@ -298,7 +333,7 @@ impl<'a> Parser<'a> {
                     return Ok(value);
                 }
                 Event::Empty(e) => {
-                    let value = match local(&e).as_str() {
+                    let value = match local(&e).as_ref() {
                         "string" => Value::String(String::new()),
                         "struct" => Value::Map(Map::new()),
                         "array" => Value::List(Vec::new()),
