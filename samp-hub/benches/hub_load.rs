@@ -62,12 +62,12 @@ impl HubProcess {
             dir,
         };
         while Instant::now() < deadline {
-            if let Ok(text) = std::fs::read_to_string(&lock) {
-                if let Ok(info) = LockInfo::parse(&text) {
-                    hub.url = info.xmlrpc_url.clone();
-                    hub.secret = info.secret.expose().to_owned();
-                    return Some(hub);
-                }
+            if let Ok(text) = std::fs::read_to_string(&lock)
+                && let Ok(info) = LockInfo::parse(&text)
+            {
+                hub.url = info.xmlrpc_url.clone();
+                hub.secret = info.secret.expose().to_owned();
+                return Some(hub);
             }
             std::thread::sleep(Duration::from_millis(50));
         }

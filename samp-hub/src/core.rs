@@ -785,13 +785,13 @@ fn check_message(method: &str, message: Value) -> Result<Message, Fault> {
         None => return Err(fault(method, "message has no samp.mtype")),
     };
     samp_runtime::protocol::MType::parse(&mtype).map_err(|e| fault(method, e))?;
-    if let Some(params) = map.get("samp.params") {
-        if params.as_map().is_none() {
-            return Err(fault(
-                method,
-                format!("samp.params must be a map, got a {}", params.kind()),
-            ));
-        }
+    if let Some(params) = map.get("samp.params")
+        && params.as_map().is_none()
+    {
+        return Err(fault(
+            method,
+            format!("samp.params must be a map, got a {}", params.kind()),
+        ));
     }
     Ok(Message {
         mtype,

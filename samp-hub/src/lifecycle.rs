@@ -202,13 +202,13 @@ async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
             });
         }
     };
-    if let Ok(existing) = LockInfo::parse(&text) {
-        if is_alive(&existing.xmlrpc_url).await {
-            return Err(HubError::AlreadyRunning {
-                url: existing.xmlrpc_url,
-                lockfile: path.to_owned(),
-            });
-        }
+    if let Ok(existing) = LockInfo::parse(&text)
+        && is_alive(&existing.xmlrpc_url).await
+    {
+        return Err(HubError::AlreadyRunning {
+            url: existing.xmlrpc_url,
+            lockfile: path.to_owned(),
+        });
     }
     warn!(lockfile = %path.display(), "replacing a stale lockfile (its hub does not answer)");
     match std::fs::remove_file(path) {
