@@ -12,6 +12,8 @@
 //! delivery task per callable client, so no sender waits on a recipient and hub events keep
 //! their order per recipient; `callAndWait` parks a future, not a thread.
 
+#![warn(missing_docs)]
+
 mod config;
 mod core;
 mod delivery;
