@@ -1,7 +1,8 @@
 //! The SAMP protocol core and client runtime behind the `samp` crate.
 //!
 //! Layers, bottom up: the data model ([`Value`], [`encoding`], [`convert`]), the wire
-//! ([`xmlrpc`], [`http`]), and the protocol maps ([`protocol`]).
+//! ([`xmlrpc`], [`http`]), the protocol maps ([`protocol`]), the hub proxy ([`hub_proxy`]) and
+//! the client runtime ([`client`]: [`Client`], [`Context`], [`enum@Error`]).
 
 pub mod client;
 pub mod convert;
@@ -12,4 +13,6 @@ pub mod protocol;
 pub mod value;
 pub mod xmlrpc;
 
+pub use client::{Client, ClientBuilder, Context, Error, Result};
+pub use protocol::{ErrInfo, Message, Metadata, Response};
 pub use value::{Map, Value};

@@ -1,0 +1,306 @@
+//! Joining and leaving the hub: discovery, registration, the callback server, and the end
+//! of a registration (our `unregister`, the hub's shutdown, or its `samp.hub.disconnect`).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tracing::{debug, info, warn};
+
+use super::builder::HubSource;
+use super::error::{Error, Result};
+use super::routing::lock;
+use super::server::CallbackService;
+use super::{Client, Session};
+use crate::http::{Server, ServerConfig};
+use crate::hub_proxy::HubProxy;
+use crate::protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
+use crate::protocol::lockfile::{self, LockInfo, LockfileError};
+use crate::protocol::{Metadata, Subscriptions};
+
+/// How long requests in flight may take to finish when the callback server stops.
+const SERVER_GRACE: Duration = Duration::from_secs(1);
+
+/// Why a registration ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// The hub announced `samp.hub.event.shutdown`.
+    HubShutdown,
+    /// The hub sent `samp.hub.disconnect` (with its reason, if it gave one).
+    Disconnected(Option<String>),
+    /// We called [`Client::unregister`] (or [`Client::stop`]).
+    Unregistered,
+}
+
+impl Client {
+    /// Registers with the hub: reads the lockfile (unless given a URL), pings the hub,
+    /// registers, starts the callback server and sets its URL (if callable), declares
+    /// metadata and subscriptions. Does nothing if already registered.
+    ///
+    /// Together with [`unregister`](Self::unregister) this lets a client leave and join
+    /// again, e.g. after a hub restart.
+    pub async fn register(&self) -> Result<()> {
+        let _ops = self.inner.ops.lock().await;
+        if self.is_registered() {
+            return Ok(());
+        }
+        let (lock_info, looked) = self.resolve_hub().await?;
+        let proxy = HubProxy::with_http(self.inner.http.clone(), &lock_info.xmlrpc_url)
+            .with_timeout(self.inner.settings.hub_timeout);
+        if let Err(e) = proxy.ping().await {
+            return Err(Error::NoHub {
+                looked,
+                reason: format!(
+                    "the hub at {} does not answer ({e}); the lockfile is probably left over from a hub that exited: start a hub",
+                    lock_info.xmlrpc_url
+                ),
+            });
+        }
+        let reg = proxy.register(&lock_info.secret).await?;
+        let proxy = proxy.with_private_key(reg.private_key.clone());
+        let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        info!(hub = %lock_info.xmlrpc_url, id = %reg.self_id, "registered");
+        let session = Arc::new(Session {
+            proxy: proxy.clone(),
+            reg,
+            generation,
+        });
+        *lock(&self.inner.session) = Some(session);
+        self.inner.running.store(true, Ordering::Release);
+        if let Err(e) = self.finish_registration(&proxy).await {
+            warn!(error = %e, "registration could not be completed; leaving the hub");
+            let _ = proxy.unregister().await;
+            self.end_session(None, SessionEnd::Unregistered);
+            return Err(e);
+        }
+        self.inner.conn.send_modify(|c| c.registered = true);
+        Ok(())
+    }
+
+    /// The steps after `register`: callback URL, metadata, subscriptions.
+    async fn finish_registration(&self, proxy: &HubProxy) -> Result<()> {
+        if self.inner.settings.callable {
+            let url = self.ensure_server().await?;
+            proxy.set_xmlrpc_callback(&url).await?;
+        }
+        let metadata = self.metadata();
+        if !metadata.as_map().is_empty() {
+            proxy.declare_metadata(&metadata).await?;
+        }
+        if self.inner.settings.callable {
+            proxy.declare_subscriptions(&self.subscriptions()).await?;
+        }
+        Ok(())
+    }
+
+    /// Starts the callback server if it is not running; returns its URL.
+    async fn ensure_server(&self) -> Result<String> {
+        if let Some(url) = self.callback_url() {
+            return Ok(url);
+        }
+        let addr = self.inner.settings.callback_addr;
+        let service = Arc::new(CallbackService {
+            client: Arc::downgrade(&self.inner),
+        });
+        let handle = Server::bind(addr, ServerConfig::default(), service)
+            .await
+            .map_err(|e| Error::Server {
+                addr,
+                reason: e.to_string(),
+            })?;
+        let url = callback_url(handle.local_addr());
+        debug!(%url, "callback server listening");
+        *lock(&self.inner.server) = Some((handle, url.clone()));
+        Ok(url)
+    }
+
+    /// Reads the lockfile (or takes the given URL); also says where it looked.
+    async fn resolve_hub(&self) -> Result<(LockInfo, String)> {
+        let location = match &self.inner.settings.hub {
+            HubSource::Direct(info) => return Ok((info.clone(), info.xmlrpc_url.clone())),
+            HubSource::Lockfile(path) => HubLocation::File(path.clone()),
+            HubSource::Discover => locate_hub().map_err(|e| Error::NoHub {
+                looked: "SAMP_HUB and the home directory".to_owned(),
+                reason: e.to_string(),
+            })?,
+        };
+        match &location {
+            HubLocation::File(path) => {
+                let looked = path.display().to_string();
+                match lockfile::read(path) {
+                    Ok(info) => Ok((info, looked)),
+                    Err(LockfileError::Io { source, .. })
+                        if source.kind() == std::io::ErrorKind::NotFound =>
+                    {
+                        Err(Error::NoHub {
+                            looked,
+                            reason: "no lockfile there, so no hub is running; start one (e.g. `samp-hub`, TOPCAT or `jsamp hub`) or set SAMP_HUB=std-lockurl:file:///path/to/lockfile".to_owned(),
+                        })
+                    }
+                    Err(e) => Err(Error::NoHub {
+                        looked,
+                        reason: DiscoveryError::from(e).to_string(),
+                    }),
+                }
+            }
+            HubLocation::Url(url) => {
+                let text = self
+                    .inner
+                    .http
+                    .get(url, self.inner.settings.hub_timeout)
+                    .await
+                    .map_err(|e| Error::NoHub {
+                        looked: url.clone(),
+                        reason: format!("cannot fetch the lockfile: {e}"),
+                    })?;
+                let info =
+                    LockInfo::parse(&String::from_utf8_lossy(&text)).map_err(|e| Error::NoHub {
+                        looked: url.clone(),
+                        reason: e.to_string(),
+                    })?;
+                Ok((info, url.clone()))
+            }
+        }
+    }
+
+    /// Leaves the hub (`samp.hub.unregister`). The callback server keeps running, so
+    /// [`register`](Self::register) can join again. Calls still waiting for responses fail
+    /// with [`Error::Disconnected`]. Does nothing if not registered.
+    pub async fn unregister(&self) -> Result<()> {
+        let _ops = self.inner.ops.lock().await;
+        let Ok(session) = self.session() else {
+            return Ok(());
+        };
+        let result = session.proxy.unregister().await;
+        self.end_session(Some(session.generation), SessionEnd::Unregistered);
+        info!("unregistered");
+        result
+    }
+
+    /// Unregisters (if registered) and shuts the callback server down. The client can
+    /// still [`register`](Self::register) again later.
+    pub async fn stop(&self) -> Result<()> {
+        let result = self.unregister().await;
+        let _ops = self.inner.ops.lock().await;
+        let server = lock(&self.inner.server).take();
+        if let Some((handle, _)) = server {
+            handle.shutdown(SERVER_GRACE).await;
+            debug!("callback server stopped");
+        }
+        self.inner.running.store(false, Ordering::Release);
+        result
+    }
+
+    /// Waits until the hub shuts down, disconnects us, or the process gets Ctrl-C; then
+    /// [`stop`](Self::stop)s. Returns at once if not registered.
+    pub async fn run(&self) -> Result<()> {
+        tokio::select! {
+            end = self.disconnected() => {
+                info!(?end, "registration ended");
+            }
+            signal = tokio::signal::ctrl_c() => {
+                match signal {
+                    Ok(()) => info!("interrupted; leaving the hub"),
+                    Err(e) => {
+                        // No signal handling here: just wait for the hub.
+                        debug!(error = %e, "cannot listen for Ctrl-C");
+                        self.disconnected().await;
+                    }
+                }
+            }
+        }
+        self.stop().await
+    }
+
+    /// Waits until the client is not registered; returns why the last registration ended
+    /// (`None` if it never registered).
+    pub async fn disconnected(&self) -> Option<SessionEnd> {
+        let mut rx = self.inner.conn.subscribe();
+        let state = rx.wait_for(|c| !c.registered).await.ok()?;
+        state.last_end.clone()
+    }
+
+    /// Ends the registration `generation` (any, if `None`) without telling the hub.
+    pub(crate) fn end_session(&self, generation: Option<u64>, why: SessionEnd) {
+        {
+            let mut session = lock(&self.inner.session);
+            match (&*session, generation) {
+                (None, _) => return,
+                (Some(s), Some(g)) if s.generation != g => return,
+                _ => *session = None,
+            }
+        }
+        lock(&self.inner.routes).drop_waiters();
+        self.inner.conn.send_modify(|c| {
+            c.registered = false;
+            c.last_end = Some(why);
+        });
+    }
+
+    /// Replaces our metadata and declares it if registered (`samp.hub.declareMetadata`).
+    pub async fn declare_metadata(&self, metadata: Metadata) -> Result<()> {
+        let _ops = self.inner.ops.lock().await;
+        *lock(&self.inner.metadata) = metadata.clone();
+        match self.session() {
+            Ok(s) => s.proxy.declare_metadata(&metadata).await,
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Sets subscriptions to declare beside those the bindings imply (they replace the
+    /// extras given before) and declares the merged set if registered. Use it for
+    /// MTypes handled by a [`RawHandler`](super::RawHandler) or bound with `declare(false)`.
+    pub async fn declare_subscriptions(&self, extra: Subscriptions) -> Result<()> {
+        if !self.inner.settings.callable {
+            return Err(Error::NotCallable {
+                what: "declare_subscriptions",
+            });
+        }
+        *lock(&self.inner.extra_subscriptions) = extra;
+        self.redeclare_subscriptions().await
+    }
+
+    /// Declares the current subscriptions if registered.
+    pub(crate) async fn redeclare_subscriptions(&self) -> Result<()> {
+        let _ops = self.inner.ops.lock().await;
+        match self.session() {
+            Ok(s) => s.proxy.declare_subscriptions(&self.subscriptions()).await,
+            Err(_) => Ok(()),
+        }
+    }
+}
+
+/// The URL the hub should call: the bound address, with a wildcard address replaced by
+/// loopback.
+fn callback_url(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    format!("http://{host}:{}/xmlrpc", addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_urls() {
+        assert_eq!(
+            callback_url("127.0.0.1:5000".parse().unwrap()),
+            "http://127.0.0.1:5000/xmlrpc"
+        );
+        assert_eq!(
+            callback_url("0.0.0.0:1".parse().unwrap()),
+            "http://127.0.0.1:1/xmlrpc"
+        );
+        assert_eq!(
+            callback_url("[::]:2".parse().unwrap()),
+            "http://[::1]:2/xmlrpc"
+        );
+    }
+}

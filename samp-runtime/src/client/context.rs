@@ -1,0 +1,204 @@
+//! What a handler knows about the message it handles, and how a call gets its one reply.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use tracing::{debug, warn};
+
+use super::Client;
+use super::error::Result;
+use crate::Map;
+use crate::hub_proxy::HubProxy;
+use crate::protocol::{ClientId, ErrInfo, MsgId, Response};
+
+/// The message being handled: who sent it, its MType, its msg-id if it is a call, any extra
+/// top-level keys, and the [`Client`] that received it.
+///
+/// Cheap to clone (an `Arc` inside), so it can be moved into spawned tasks.
+#[derive(Clone)]
+pub struct Context(Arc<CtxInner>);
+
+struct CtxInner {
+    client: Client,
+    sender: ClientId,
+    mtype: String,
+    extra: Map,
+    call: Option<Arc<ReplySlot>>,
+}
+
+impl Context {
+    pub(crate) fn new(
+        client: Client,
+        sender: ClientId,
+        mtype: String,
+        extra: Map,
+        call: Option<Arc<ReplySlot>>,
+    ) -> Context {
+        Context(Arc::new(CtxInner {
+            client,
+            sender,
+            mtype,
+            extra,
+            call,
+        }))
+    }
+
+    /// The sender's public id (the hub's id for hub events).
+    pub fn sender(&self) -> &ClientId {
+        &self.0.sender
+    }
+
+    /// The msg-id, for calls; `None` for notifications.
+    pub fn msg_id(&self) -> Option<&MsgId> {
+        self.0.call.as_ref().map(|slot| &slot.msg_id)
+    }
+
+    /// Whether this is a call (a reply is expected) rather than a notification.
+    pub fn is_call(&self) -> bool {
+        self.0.call.is_some()
+    }
+
+    /// The concrete MType of the message.
+    pub fn mtype(&self) -> &str {
+        &self.0.mtype
+    }
+
+    /// The message's top-level keys other than `samp.mtype` and `samp.params`.
+    pub fn extra(&self) -> &Map {
+        &self.0.extra
+    }
+
+    /// The client that received the message, e.g. to send messages from the handler.
+    pub fn client(&self) -> &Client {
+        &self.0.client
+    }
+
+    /// Takes over the reply of a call: the handler's own return value is then ignored and
+    /// the [`Responder`] must be used (from any task) to send the response.
+    ///
+    /// `None` for notifications and when the responder was already taken. A responder
+    /// dropped without replying sends a `samp.error`, so every call is answered once.
+    pub fn reply_later(&self) -> Option<Responder> {
+        let slot = self.0.call.as_ref()?;
+        slot.state
+            .compare_exchange(PENDING, DEFERRED, Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        Some(Responder {
+            slot: Some(slot.clone()),
+        })
+    }
+
+    /// Same as [`reply_later`](Self::reply_later).
+    pub fn responder(&self) -> Option<Responder> {
+        self.reply_later()
+    }
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("sender", &self.0.sender)
+            .field("mtype", &self.0.mtype)
+            .field("msg_id", &self.msg_id())
+            .finish_non_exhaustive()
+    }
+}
+
+const PENDING: u8 = 0;
+const DEFERRED: u8 = 1;
+const DONE: u8 = 2;
+
+/// The one reply owed for a received call.
+pub(crate) struct ReplySlot {
+    proxy: HubProxy,
+    msg_id: MsgId,
+    mtype: String,
+    state: AtomicU8,
+}
+
+impl ReplySlot {
+    pub(crate) fn new(proxy: HubProxy, msg_id: MsgId, mtype: String) -> Arc<ReplySlot> {
+        Arc::new(ReplySlot {
+            proxy,
+            msg_id,
+            mtype,
+            state: AtomicU8::new(PENDING),
+        })
+    }
+
+    /// Sends the handler's response unless the handler deferred the reply.
+    pub(crate) async fn finish(&self, response: Response) {
+        if self
+            .state
+            .compare_exchange(PENDING, DONE, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            let _ = self.send(response).await;
+        }
+    }
+
+    async fn send(&self, response: Response) -> Result<()> {
+        let result = self.proxy.reply(&self.msg_id, &response).await;
+        match &result {
+            Ok(()) => {
+                debug!(msg_id = %self.msg_id, mtype = %self.mtype, status = %response.status, "replied")
+            }
+            Err(e) => warn!(msg_id = %self.msg_id, mtype = %self.mtype, error = %e, "reply failed"),
+        }
+        result
+    }
+}
+
+/// Sends the reply to a call later, from anywhere: got from [`Context::reply_later`].
+///
+/// Consumed by [`reply`](Self::reply), so a call is answered at most once; dropped unused,
+/// it answers `samp.error`, so a call is answered at least once.
+pub struct Responder {
+    slot: Option<Arc<ReplySlot>>,
+}
+
+impl Responder {
+    /// The msg-id being answered.
+    pub fn msg_id(&self) -> Option<&MsgId> {
+        self.slot.as_ref().map(|s| &s.msg_id)
+    }
+
+    /// Sends `response` with `samp.hub.reply`.
+    pub async fn reply(mut self, response: impl super::IntoResponse) -> Result<()> {
+        let Some(slot) = self.slot.take() else {
+            return Ok(());
+        };
+        slot.state.store(DONE, Ordering::Release);
+        slot.send(response.into_response()).await
+    }
+}
+
+impl fmt::Debug for Responder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Responder")
+            .field("msg_id", &self.msg_id())
+            .finish()
+    }
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        let Some(slot) = self.slot.take() else {
+            return;
+        };
+        slot.state.store(DONE, Ordering::Release);
+        let response = Response::error(ErrInfo::new(format!(
+            "{}: the handler gave up without replying",
+            slot.mtype
+        )));
+        match tokio::runtime::Handle::try_current() {
+            Ok(rt) => {
+                rt.spawn(async move { slot.send(response).await });
+            }
+            Err(_) => {
+                warn!(msg_id = %slot.msg_id, "responder dropped outside a runtime; call left unanswered")
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! What handlers return, and how their params are decoded.
+
+use std::any::Any;
+use std::fmt::Display;
+
+use serde::de::DeserializeOwned;
+
+use super::context::Context;
+use crate::convert::from_value;
+use crate::protocol::{ErrInfo, Response};
+use crate::{Map, Value};
+
+/// A handler's return value, turned into the SAMP response to send back.
+///
+/// `()` is success with no result, a [`Map`] is success with that result, a [`Response`]
+/// goes as it is, and `Err(e)` is a `samp.error` whose `samp.errortxt` is `e`'s text.
+///
+/// ```
+/// use samp_runtime::client::IntoResponse;
+/// use samp_runtime::{Error, Response};
+/// assert!(().into_response().is_ok());
+/// let r: Result<(), Error> = Err(Error::msg("no such table"));
+/// assert_eq!(r.into_response().error.unwrap().errortxt, "no such table");
+/// ```
+pub trait IntoResponse {
+    /// The response.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for () {
+    fn into_response(self) -> Response {
+        Response::ok_empty()
+    }
+}
+
+impl IntoResponse for Map {
+    fn into_response(self) -> Response {
+        Response::ok(self)
+    }
+}
+
+impl IntoResponse for ErrInfo {
+    fn into_response(self) -> Response {
+        Response::error(self)
+    }
+}
+
+impl<T: IntoResponse, E: Display> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(t) => t.into_response(),
+            Err(e) => Response::error(ErrInfo::new(e.to_string())),
+        }
+    }
+}
+
+/// Decodes a message's params into `T`, or gives the `samp.error` response to send instead.
+///
+/// The error text names the MType and the bad field, e.g.
+/// ``table.load.votable: params did not decode: at `ra`: invalid SAMP float "abc" ...``,
+/// so the sender's user can see what to fix.
+// The error is the reply itself, built once on a cold path: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+pub fn decode_params<T: DeserializeOwned>(ctx: &Context, params: Map) -> Result<T, Response> {
+    decode_for(ctx.mtype(), params)
+}
+
+/// [`decode_params`] given just the MType.
+#[allow(clippy::result_large_err)]
+pub(crate) fn decode_for<T: DeserializeOwned>(mtype: &str, params: Map) -> Result<T, Response> {
+    from_value(Value::Map(params))
+        .map_err(|e| Response::error(ErrInfo::new(format!("{mtype}: params did not decode: {e}"))))
+}
+
+/// Like [`decode_for`], but hands a raw [`Map`] over without converting it.
+#[allow(clippy::result_large_err)]
+pub(crate) fn decode_fast<T: DeserializeOwned + 'static>(
+    mtype: &str,
+    params: Map,
+) -> Result<T, Response> {
+    let mut slot = Some(params);
+    if let Some(same) = (&mut slot as &mut dyn Any).downcast_mut::<Option<T>>()
+        && let Some(t) = same.take()
+    {
+        return Ok(t);
+    }
+    decode_for(mtype, slot.unwrap_or_default())
+}

@@ -1,0 +1,220 @@
+//! Sending messages and querying the hub.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, oneshot};
+
+use super::Client;
+use super::error::{Error, Result};
+use super::routing::{PendingResponse, ResponseStream, Route, lock};
+use crate::convert::{ConvertError, to_value};
+use crate::protocol::{ClientId, Message, Metadata, MsgId, MsgTag, Response, Subscriptions};
+use crate::{Map, Value};
+
+/// Anything that can be sent as a message: a [`Message`], or a typed MType struct that
+/// knows its MType and params.
+pub trait IntoMessage {
+    /// The message, or why it cannot be built (e.g. params that do not convert).
+    fn into_message(self) -> Result<Message>;
+}
+
+impl IntoMessage for Message {
+    fn into_message(self) -> Result<Message> {
+        Ok(self)
+    }
+}
+
+impl IntoMessage for &Message {
+    fn into_message(self) -> Result<Message> {
+        Ok(self.clone())
+    }
+}
+
+impl Message {
+    /// A message whose params are any `Serialize` value that converts to a SAMP map.
+    ///
+    /// ```
+    /// use samp_runtime::Message;
+    /// #[derive(serde::Serialize)]
+    /// struct PointAt { ra: f64, dec: f64 }
+    /// let m = Message::from_params("coord.pointAt.sky", &PointAt { ra: 83.63, dec: 22.01 })?;
+    /// assert_eq!(m.get_str("ra"), Some("83.63"));
+    /// # Ok::<(), samp_runtime::Error>(())
+    /// ```
+    pub fn from_params<T: Serialize + ?Sized>(
+        mtype: impl Into<String>,
+        params: &T,
+    ) -> Result<Message> {
+        let mtype = mtype.into();
+        let context = || format!("params of {mtype}");
+        match to_value(params) {
+            Ok(Value::Map(params)) => Ok(Message {
+                mtype,
+                params,
+                extra: Map::new(),
+            }),
+            Ok(other) => Err(Error::Decode {
+                context: context(),
+                source: ConvertError::new(format!(
+                    "params must convert to a map, not a {}",
+                    other.kind()
+                )),
+            }),
+            Err(source) => Err(Error::Decode {
+                context: context(),
+                source,
+            }),
+        }
+    }
+}
+
+impl Client {
+    /// A fresh msg-tag for a call whose response this client routes itself.
+    fn next_tag(&self) -> MsgTag {
+        let n = self.inner.tags.fetch_add(1, Ordering::Relaxed);
+        MsgTag::new(format!("samp-rs.auto.{n}"))
+    }
+
+    fn need_callable(&self, what: &'static str) -> Result<()> {
+        if self.is_callable() {
+            Ok(())
+        } else {
+            Err(Error::NotCallable { what })
+        }
+    }
+
+    /// Sends a notification to one client (`samp.hub.notify`).
+    pub async fn notify(&self, to: &ClientId, message: impl IntoMessage) -> Result<()> {
+        let message = message.into_message()?;
+        self.hub()?.notify(to, &message).await
+    }
+
+    /// Sends a notification to every subscribed client; returns who it went to.
+    pub async fn notify_all(&self, message: impl IntoMessage) -> Result<Vec<ClientId>> {
+        let message = message.into_message()?;
+        self.hub()?.notify_all(&message).await
+    }
+
+    /// Calls one client; the returned [`PendingResponse`] resolves to its response (the
+    /// client chooses the msg-tag and routes `receiveResponse` to it).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: samp_runtime::Client, to: samp_runtime::protocol::ClientId) -> samp_runtime::Result<()> {
+    /// use samp_runtime::Message;
+    /// let pending = client.call(&to, Message::new("samp.app.ping")).await?;
+    /// let response = tokio::time::timeout(std::time::Duration::from_secs(10), pending)
+    ///     .await
+    ///     .expect("answer in time")?;
+    /// assert!(response.is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub async fn call(&self, to: &ClientId, message: impl IntoMessage) -> Result<PendingResponse> {
+        self.need_callable("call")?;
+        let message = message.into_message()?;
+        let hub = self.hub()?;
+        let tag = self.next_tag();
+        let (tx, rx) = oneshot::channel();
+        // Route first: the response can overtake the hub's answer to `call`.
+        lock(&self.inner.routes).insert(&tag, Route::Once(tx));
+        let mut pending = PendingResponse {
+            rx,
+            msg_id: MsgId::new(""),
+            tag: tag.clone(),
+            client: Arc::downgrade(&self.inner),
+        };
+        // On error `pending` is dropped, which removes the route.
+        pending.msg_id = hub.call(to, &tag, &message).await?;
+        Ok(pending)
+    }
+
+    /// Calls one client with a tag of our choosing; the response goes to the handler
+    /// bound with [`bind_response`](Self::bind_response) for `tag`. Returns the msg-id.
+    pub async fn call_with_tag(
+        &self,
+        to: &ClientId,
+        tag: &MsgTag,
+        message: impl IntoMessage,
+    ) -> Result<MsgId> {
+        self.need_callable("call_with_tag")?;
+        let message = message.into_message()?;
+        self.hub()?.call(to, tag, &message).await
+    }
+
+    /// Calls every subscribed client; the [`ResponseStream`] yields the responses as they
+    /// arrive and ends when all have answered or `timeout` has passed.
+    pub async fn call_all(
+        &self,
+        message: impl IntoMessage,
+        timeout: Duration,
+    ) -> Result<ResponseStream> {
+        self.need_callable("call_all")?;
+        let message = message.into_message()?;
+        let hub = self.hub()?;
+        let tag = self.next_tag();
+        let (tx, rx) = mpsc::unbounded_channel();
+        lock(&self.inner.routes).insert(&tag, Route::Many(tx));
+        let weak = Arc::downgrade(&self.inner);
+        match hub.call_all(&tag, &message).await {
+            Ok(recipients) => Ok(ResponseStream::new(rx, recipients, timeout, tag, weak)),
+            Err(e) => {
+                lock(&self.inner.routes).remove(tag.as_str());
+                Err(e)
+            }
+        }
+    }
+
+    /// Calls every subscribed client with a tag of our choosing; responses go to the
+    /// handler bound for `tag`. Returns recipient → msg-id.
+    pub async fn call_all_with_tag(
+        &self,
+        tag: &MsgTag,
+        message: impl IntoMessage,
+    ) -> Result<BTreeMap<ClientId, MsgId>> {
+        self.need_callable("call_all_with_tag")?;
+        let message = message.into_message()?;
+        self.hub()?.call_all(tag, &message).await
+    }
+
+    /// Calls one client and waits for the response through the hub
+    /// (`samp.hub.callAndWait`); works for non-callable clients too. `timeout` is
+    /// rounded up to whole seconds; when it passes the hub answers with a fault.
+    pub async fn call_and_wait(
+        &self,
+        to: &ClientId,
+        message: impl IntoMessage,
+        timeout: Duration,
+    ) -> Result<Response> {
+        let message = message.into_message()?;
+        self.hub()?.call_and_wait(to, &message, Some(timeout)).await
+    }
+
+    /// Replies to a call we received (for [`RawHandler`](super::RawHandler)s; handlers
+    /// reply by returning, or through [`Context::reply_later`](super::Context::reply_later)).
+    pub async fn reply(&self, msg_id: &MsgId, response: Response) -> Result<()> {
+        self.hub()?.reply(msg_id, &response).await
+    }
+
+    /// The other registered clients, the hub's own client included.
+    pub async fn registered_clients(&self) -> Result<Vec<ClientId>> {
+        self.hub()?.get_registered_clients().await
+    }
+
+    /// Another client's metadata.
+    pub async fn client_metadata(&self, id: &ClientId) -> Result<Metadata> {
+        self.hub()?.get_metadata(id).await
+    }
+
+    /// Another client's subscriptions.
+    pub async fn client_subscriptions(&self, id: &ClientId) -> Result<Subscriptions> {
+        self.hub()?.get_subscriptions(id).await
+    }
+
+    /// The other clients subscribed to `mtype`, with their subscription annotations.
+    pub async fn subscribed_clients(&self, mtype: &str) -> Result<BTreeMap<ClientId, Map>> {
+        self.hub()?.get_subscribed_clients(mtype).await
+    }
+}
