@@ -7,6 +7,7 @@
 #   INTEROP_HUB=samp-hub|jsamp|astropy   hub under test (default samp-hub)
 #   INTEROP_CHECKS=lifecycle,hubtester,calcstorm,compare,astropy   subset to run
 #   INTEROP_SKIP_BUILD=1       use the existing target/release/samp-hub as is
+#   INTEROP_SAMP_HUB_BIN=PATH  test this samp-hub binary instead (implies no build)
 #   INTEROP_NCLIENT / INTEROP_NQUERY   calcstorm size (default 20 / 100)
 #   INTEROP_ASTROPY_SPEC       pip requirement for astropy (default astropy==8.0.2)
 #   INTEROP_KEEP_TMP=1         keep the private temp dir (logs, lockfiles)
@@ -25,7 +26,7 @@ VENV="$WORK/venv"
 PY="$VENV/bin/python"
 JSAMP_JAR=/usr/share/java/jsamp.jar
 JAVA_OPTS=(-Djava.awt.headless=true -Djsamp.localhost=127.0.0.1)
-SAMP_HUB_BIN="$ROOT/target/release/samp-hub"
+SAMP_HUB_BIN=${INTEROP_SAMP_HUB_BIN:-"$ROOT/target/release/samp-hub"}
 
 INTEROP_HUB=${INTEROP_HUB:-samp-hub}
 INTEROP_CHECKS=${INTEROP_CHECKS:-lifecycle,hubtester,calcstorm,compare,astropy}
@@ -64,7 +65,7 @@ note()    { printf '  %s\n' "$*"; }
 pass()    { PASSED=$((PASSED + 1)); RESULTS+=("PASS  $1"); printf 'PASS: %s - %s\n' "$1" "$2"; }
 fail()    { FAILED=$((FAILED + 1)); RESULTS+=("FAIL  $1"); printf 'FAIL: %s - %s\n' "$1" "$2"; }
 want()    { [[ ",$INTEROP_CHECKS," == *",$1,"* ]]; }
-now()     { printf '%s' "$EPOCHREALTIME"; }
+now()     { if [ -n "${EPOCHREALTIME:-}" ]; then printf '%s' "$EPOCHREALTIME"; else date +%s.%N; fi; }
 secs()    { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 indent()  { sed 's/^/    | /'; }
 tail_of() { # file [lines] [title]
@@ -113,8 +114,9 @@ cleanup() {
     if alive "$p"; then stop_pid "$p" 5 || true; else wait "$p" 2>/dev/null; fi
   done
   if [ -d "$TMP" ]; then
+    # keep the logs of the latest run for inspection / CI artifacts
     rm -rf "$WORK/last-run" && mkdir -p "$WORK/last-run" &&
-      find "$TMP" -name '*.log' -exec cp --parents {} "$WORK/last-run" \; 2>/dev/null
+      (cd "$TMP" && find . -name '*.log' -exec cp --parents {} "$WORK/last-run" \;) 2>/dev/null
     if [ "${INTEROP_KEEP_TMP:-0}" = 1 ]; then
       echo "(kept $TMP)"
     else
@@ -126,6 +128,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+APT_UPDATED=0
+apt_install() { # apt_install PKG... (apt-get update once per run)
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get update -q </dev/null || return 1
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get install -y -q "$@" </dev/null
+}
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"
@@ -211,14 +222,12 @@ SETUP_HUB=0
 
 setup_jsamp() {
   section "setup: JSAMP"
-  if [ ! -f "$JSAMP_JAR" ] || ! command -v java >/dev/null 2>&1; then
-    note "installing the Debian jsamp package (and a Java runtime)"
-    if ! as_root env DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get update -q \
-           </dev/null >"$TMP/apt.log" 2>&1 ||
-       ! as_root env DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get install -y -q jsamp \
-           </dev/null >>"$TMP/apt.log" 2>&1; then
-      tail_of "$TMP/apt.log" 30 "apt-get output"
-    fi
+  local pkgs=()
+  [ -f "$JSAMP_JAR" ] || pkgs+=(jsamp)                           # pulls in a JRE too
+  command -v java >/dev/null 2>&1 || pkgs+=(default-jre-headless)
+  if [ ${#pkgs[@]} -gt 0 ]; then
+    note "apt-get install ${pkgs[*]}"
+    apt_install "${pkgs[@]}" >"$TMP/apt.log" 2>&1 || tail_of "$TMP/apt.log" 30 "apt-get output"
   fi
   if [ -f "$JSAMP_JAR" ] && command -v java >/dev/null 2>&1 &&
      timeout 60 jsamp -version </dev/null >"$TMP/jsamp-version.log" 2>&1; then
@@ -240,8 +249,7 @@ setup_astropy() {
     if ! timeout "$T_PIP" python3 -m venv "$VENV" </dev/null >"$TMP/venv.log" 2>&1; then
       note "python3 -m venv failed; trying to install python3-venv"
       rm -rf "$VENV"
-      as_root env DEBIAN_FRONTEND=noninteractive timeout "$T_APT" apt-get install -y -q python3-venv \
-        </dev/null >>"$TMP/venv.log" 2>&1
+      apt_install python3-venv >>"$TMP/venv.log" 2>&1
       timeout "$T_PIP" python3 -m venv "$VENV" </dev/null >>"$TMP/venv.log" 2>&1 ||
         tail_of "$TMP/venv.log" 20 "venv output"
     fi
@@ -270,8 +278,8 @@ setup_hub() {
     astropy) SETUP_HUB=$SETUP_ASTROPY; return ;;
   esac
   section "setup: cargo build --release -p samp-hub"
-  if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ]; then
-    note "INTEROP_SKIP_BUILD=1: using the existing $SAMP_HUB_BIN"
+  if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ] || [ -n "${INTEROP_SAMP_HUB_BIN:-}" ]; then
+    note "not building: using the existing $SAMP_HUB_BIN"
   else
     local t0; t0=$(now)
     if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release -p samp-hub) \
@@ -324,7 +332,7 @@ check_lifecycle() {
   fi
   local pid=$HUB_PID
   info+=("stale lockfile replaced")
-  note "lockfile: $(grep -v '^#' "$HUB_LOCK" | tr '\n' ' ')"
+  note "lockfile: $(grep -v '^#' "$HUB_LOCK" | sed 's/^samp\.secret=.*/samp.secret=<hidden>/' | tr '\n' ' ')"
 
   local mode; mode=$(stat -c %a "$HUB_LOCK")
   if [ "$mode" = 600 ]; then info+=("mode 0600"); else probs+=("lockfile mode is $mode, want 600"); fi
@@ -423,7 +431,7 @@ check_hubtester() {
     [ "$nwarn" != 0 ] && why="$why, $nwarn WARNING line(s): $(grep -m1 -A1 WARNING "$dir/hubtester.log" | tr '\n' ' ' | cut -c1-160)"
     [ "$hub_alive" = 0 ] && why="$why, hub process had died"
     fail "$name" "$why"
-    tail_of "$dir/hubtester.log" 60 "hubtester output"
+    tail_of "$dir/hubtester.log" 200 "hubtester output"
     tail_of "$HUB_LOG" 40 "hub log"
   fi
 }
@@ -475,6 +483,11 @@ check_compare() {
   local name=compare-jsamp
   section "compare: calcstorm random ${NCLIENT}x${NQUERY}, $HUB_LABEL vs JSAMP hub"
   needs "$name" hub jsamp || return
+  if want calcstorm && [ -z "${CS_TIMES[random]:-}" ]; then
+    # each run could burn its whole ${T_CALCSTORM} s timeout again
+    fail "$name" "not run: calcstorm-random already failed against $HUB_LABEL"
+    return
+  fi
   local dh="$TMP/compare-under-test" dj="$TMP/compare-jsamp" hpid jpid
   if ! start_hub "$INTEROP_HUB" "$dh" 0; then
     fail "$name" "could not start $HUB_LABEL: $WAIT_REASON"; return
