@@ -1,0 +1,153 @@
+//! The quickstart of `DESIGN.md`, made runnable: a "viewer" that loads VOTables and points
+//! at sky positions when other SAMP tools ask it to.
+//!
+//! ```text
+//! cargo run --example viewer
+//! ```
+//!
+//! It joins the running SAMP hub (found the standard way: `$SAMP_HUB`, else `~/.samp`).
+//! When there is none, it starts a hub in this process and writes the lockfile, so TOPCAT,
+//! DS9, astropy or JSAMP's `messagesender` can join it; it never replaces a live hub.
+//! Try, from another terminal:
+//!
+//! ```text
+//! jsamp messagesender -mtype coord.pointAt.sky -param ra 83.63 -param dec 22.01
+//! jsamp messagesender -mode sync -mtype table.load.votable -param url file:///tmp/t.xml
+//! ```
+//!
+//! Ctrl-C leaves the hub (and shuts down the hub if this process started it).
+
+use samp::Context;
+
+/// Stand-in for `samp::mtypes::TableLoadVotable`, which a later release brings.
+mod mtypes {
+    /// `table.load.votable`: load a table given by URL.
+    #[derive(serde::Deserialize, serde::Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub struct TableLoadVotable {
+        /// Where the table is.
+        pub url: String,
+        /// The sender's id for the table, for later messages about it.
+        pub table_id: Option<String>,
+        /// A name to show.
+        pub name: Option<String>,
+    }
+
+    impl TableLoadVotable {
+        /// A message loading the table at `url`.
+        pub fn new(url: &str) -> Self {
+            TableLoadVotable {
+                url: url.to_owned(),
+                table_id: None,
+                name: None,
+            }
+        }
+    }
+
+    impl samp::client::IntoMessage for TableLoadVotable {
+        fn into_message(self) -> samp::Result<samp::Message> {
+            samp::Message::from_params("table.load.votable", &self)
+        }
+    }
+}
+
+/// The viewer itself (here it only says what it would do).
+mod viewer {
+    /// Opens a table.
+    pub async fn open(url: &str, name: Option<&str>) -> samp::Result<()> {
+        if !url.starts_with("file:") && !url.starts_with("http") {
+            return Err(samp::Error::msg(format!(
+                "cannot open {url}: unknown scheme"
+            )));
+        }
+        println!(
+            "viewer: opening {url} as {}",
+            name.unwrap_or("an unnamed table")
+        );
+        Ok(())
+    }
+}
+
+use mtypes::TableLoadVotable;
+
+/// Load a VOTable into the viewer.
+#[samp::call("table.load.votable")]
+async fn load(table: TableLoadVotable, ctx: Context) -> Result<(), samp::Error> {
+    println!("{} sends a table", ctx.sender());
+    viewer::open(&table.url, table.name.as_deref()).await?;
+    Ok(()) // -> samp.status = samp.ok
+}
+
+#[derive(serde::Deserialize)]
+struct PointAt {
+    ra: f64,
+    dec: f64,
+} // SAMP floats arrive as strings: "83.63"
+
+/// Point the viewer at a sky position.
+#[samp::notification("coord.pointAt.sky")]
+async fn point(at: PointAt, ctx: Context) {
+    println!("{} asks us to look at {} {}", ctx.sender(), at.ra, at.dec);
+}
+
+#[tokio::main]
+async fn main() -> samp::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+
+    let builder = || samp::Client::builder().metadata(samp::metadata!(name = "viewer"));
+    println!("viewer: looking for a SAMP hub");
+    let (client, own_hub) = match builder().connect().await {
+        Ok(client) => (client, None),
+        Err(e @ (samp::Error::NoHub { .. } | samp::Error::Transport { .. })) => {
+            println!("viewer: no hub is running ({e})");
+            println!("viewer: starting one in this process");
+            let hub = samp::hub::Hub::builder()
+                .start()
+                .await
+                .map_err(samp::Error::other)?;
+            match hub.lockfile() {
+                Some(path) => println!(
+                    "viewer: hub at {}, lockfile {} (other tools can join)",
+                    hub.url(),
+                    path.display()
+                ),
+                None => println!("viewer: hub at {}", hub.url()),
+            }
+            let client = builder()
+                .lock_info(hub.lock_info().clone())
+                .connect()
+                .await?;
+            (client, Some(hub))
+        }
+        Err(e) => return Err(e),
+    };
+    println!(
+        "viewer: registered as {} with {}; handling table.load.votable and coord.pointAt.sky",
+        client
+            .public_id()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        client.hub()?.url()
+    );
+
+    let told = client
+        .notify_all(TableLoadVotable::new("file:///data/m31.xml"))
+        .await?;
+    println!(
+        "viewer: sent table.load.votable to {} client(s)",
+        told.len()
+    );
+
+    println!("viewer: waiting for messages; Ctrl-C to quit");
+    let result = client.run().await; // until the hub shuts down or Ctrl-C
+    if let Some(hub) = own_hub {
+        println!("viewer: shutting down the hub it started");
+        hub.shutdown().await;
+    }
+    println!("viewer: bye");
+    result
+}

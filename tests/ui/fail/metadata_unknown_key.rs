@@ -1,0 +1,3 @@
+fn main() {
+    let _ = samp::metadata!(name = "Viewer", homepgae = "https://example.org");
+}

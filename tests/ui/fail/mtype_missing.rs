@@ -1,0 +1,4 @@
+#[samp::notification]
+async fn point() {}
+
+fn main() {}

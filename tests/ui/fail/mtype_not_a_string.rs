@@ -1,0 +1,4 @@
+#[samp::call(table.load.votable)]
+async fn load() {}
+
+fn main() {}
