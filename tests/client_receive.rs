@@ -243,6 +243,31 @@ async fn notifications_reach_handlers_with_context() {
 }
 
 #[tokio::test]
+async fn a_notification_runs_a_call_only_handler() {
+    let hub = hub().await;
+    let (rx, id, tx) = pair(&hub).await;
+    let (seen_tx, mut seen) = mpsc::unbounded_channel();
+    rx.bind_call("table.load.votable", move |ctx: Context, params: Map| {
+        let seen_tx = seen_tx.clone();
+        async move {
+            let _ = seen_tx.send((ctx.is_call(), params));
+            Response::ok_empty()
+        }
+    })
+    .await
+    .unwrap();
+    tx.notify(
+        &id,
+        Message::new("table.load.votable").param("url", "file:///t.xml"),
+    )
+    .await
+    .unwrap();
+    let (is_call, params) = guard(seen.recv()).await.unwrap();
+    assert!(!is_call);
+    assert_eq!(params["url"], Value::from("file:///t.xml"));
+}
+
+#[tokio::test]
 async fn the_most_specific_binding_wins_and_rebinding_replaces() {
     let hub = hub().await;
     let (rx, id, tx) = pair(&hub).await;

@@ -10,7 +10,7 @@ use std::sync::Weak;
 
 use futures_util::FutureExt as _;
 
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 use super::context::{Context, ReplySlot};
 use super::dispatch::run_handler;
@@ -224,15 +224,22 @@ fn spawn_reply(session: &Session, msg_id: MsgId, response: Response) {
 
 impl Client {
     /// The default handling of a notification: runs the best-matching notification
-    /// handler on its own task; ignored (logged) if none matches.
+    /// handler on its own task, else the best-matching call handler (its reply dropped);
+    /// ignored (logged) if none matches.
     pub fn handle_notification(&self, sender: ClientId, message: Message) {
         let Message {
             mtype,
             params,
             extra,
         } = message;
-        let Some(handler) = self.find_handler(HandlerKind::Notification, &mtype) else {
-            debug!(%sender, %mtype, "no handler for this notification; ignored");
+        // A notification of an MType that only a call handler takes runs that handler and
+        // drops its reply (as JSAMP's toolkit does): the subscription covers both forms,
+        // and senders choose freely between notify and call.
+        let handler = self
+            .find_handler(HandlerKind::Notification, &mtype)
+            .or_else(|| self.find_handler(HandlerKind::Call, &mtype));
+        let Some(handler) = handler else {
+            info!(%sender, %mtype, "no handler for this notification; ignored");
             return;
         };
         let ctx = Context::new(self.clone(), sender, mtype, extra, None);
