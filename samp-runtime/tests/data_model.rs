@@ -274,4 +274,29 @@ proptest! {
             Err(_) => prop_assert!(!matches_int_grammar(&s) || s.parse::<i64>().is_err(), "{:?}", s),
         }
     }
+
+    /// Input from the network: arbitrary bytes, and valid documents with a slice cut out or
+    /// a byte changed, give a value or an error, never a panic.
+    #[test]
+    fn the_parser_never_panics(
+        junk in prop::collection::vec(any::<u8>(), 0..200),
+        params in prop::collection::vec(samp_value(), 0..3),
+        cut in any::<prop::sample::Index>(),
+        len in 0usize..40,
+        flip in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let _ = parse_call(&junk);
+        let _ = parse_response(&junk);
+        let doc = write_call("samp.hub.notify", &params).into_bytes();
+        let at = cut.index(doc.len());
+        let mut cut_doc = doc.clone();
+        cut_doc.drain(at..(at + len).min(doc.len()));
+        let _ = parse_call(&cut_doc);
+        let mut flipped = doc;
+        let i = flip.index(flipped.len());
+        flipped[i] = byte;
+        let _ = parse_call(&flipped);
+        let _ = parse_response(&flipped);
+    }
 }
