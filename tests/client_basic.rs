@@ -5,25 +5,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use samp::client::SessionEnd;
-use samp::hub::{Hub, RunningHub};
+use samp::hub::Hub;
 use samp::protocol::{ClientId, Secret, Subscriptions};
-use samp::{Client, ClientBuilder, Error, Message, Metadata};
+use samp::{Client, Error, Message, Metadata};
 
-const WAIT: Duration = Duration::from_secs(10);
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
-}
-
-fn builder(hub: &RunningHub) -> ClientBuilder {
-    Client::builder()
-        .lock_info(hub.lock_info().clone())
-        .no_static_handlers()
-}
-
-async fn guard<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, f).await.expect("did not hang")
-}
+mod common;
+use common::{WAIT, builder, guard, hub};
 
 /// A fresh temp directory, removed on drop.
 struct TempDir(PathBuf);

@@ -4,14 +4,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use samp::http::{CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService};
-use samp::hub::{Hub, RunningHub};
+use samp::hub::RunningHub;
 use samp::hub_proxy::HubProxy;
 use samp::protocol::{ClientId, MsgTag, Secret, Subscriptions};
 use samp::xmlrpc::MethodCall;
 use samp::{Error, Message, Metadata, Response, Value};
 use tokio::sync::mpsc;
 
-const WAIT: Duration = Duration::from_secs(10);
+mod common;
+use common::{WAIT, hub};
 
 /// Records callbacks; answers every `receiveCall` by replying through `reply_with`.
 struct Recorder {
@@ -23,10 +24,6 @@ impl XmlRpcService for Recorder {
         let _ = self.tx.send(call);
         Box::pin(async { Ok(Value::from("")) })
     }
-}
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
 }
 
 /// Registers a callable client subscribed to `subs`; returns its proxy, id, inbox, server.

@@ -4,26 +4,16 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use samp::client::{RawHandler, SessionEnd};
 use samp::http::{CallError, HttpClient};
-use samp::hub::{Hub, RunningHub};
+use samp::hub::RunningHub;
 use samp::protocol::{ClientId, MsgId, Status, Subscriptions};
-use samp::{Client, ClientBuilder, Context, Error, Map, Message, Response, Value, map};
+use samp::{Client, Context, Error, Map, Message, Response, Value, map};
 use tokio::sync::{Notify, mpsc, oneshot};
 
-const WAIT: Duration = Duration::from_secs(10);
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
-}
-
-fn builder(hub: &RunningHub) -> ClientBuilder {
-    Client::builder()
-        .lock_info(hub.lock_info().clone())
-        .no_static_handlers()
-}
+mod common;
+use common::{WAIT, builder, guard, hub};
 
 /// A callable receiver and a non-callable sender on one hub.
 async fn pair(hub: &RunningHub) -> (Client, ClientId, Client) {
@@ -31,10 +21,6 @@ async fn pair(hub: &RunningHub) -> (Client, ClientId, Client) {
     let id = receiver.public_id().unwrap();
     let sender = builder(hub).callable(false).connect().await.unwrap();
     (receiver, id, sender)
-}
-
-async fn guard<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, f).await.expect("did not hang")
 }
 
 fn errortxt(r: &Response) -> String {

@@ -3,26 +3,13 @@
 
 use std::time::Duration;
 
-use samp::hub::{Hub, RunningHub};
+use samp::hub::RunningHub;
 use samp::protocol::{ClientId, MsgTag};
-use samp::{Client, ClientBuilder, Context, Error, Map, Message, Response, Value};
+use samp::{Client, Context, Error, Map, Message, Response, Value};
 use tokio::sync::mpsc;
 
-const WAIT: Duration = Duration::from_secs(10);
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
-}
-
-fn builder(hub: &RunningHub) -> ClientBuilder {
-    Client::builder()
-        .lock_info(hub.lock_info().clone())
-        .no_static_handlers()
-}
-
-async fn guard<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(WAIT, f).await.expect("did not hang")
-}
+mod common;
+use common::{WAIT, builder, guard, hub};
 
 /// A callable client answering `test.echo` with its params and `test.whoami` with its id.
 async fn echo(hub: &RunningHub) -> (Client, ClientId) {

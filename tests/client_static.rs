@@ -2,15 +2,14 @@
 //! submitted by hand here: selection by group and module, duplicates, explicit
 //! registration, and run-time bindings replacing them.
 
-use std::time::Duration;
-
 use samp::client::decode_params;
 use samp::client::registry::{HandlerFuture, HandlerKind, Registration};
-use samp::hub::{Hub, RunningHub};
+use samp::hub::RunningHub;
 use samp::protocol::Status;
 use samp::{Client, ClientBuilder, Context, Error, Map, Message, Response, Value};
 
-const WAIT: Duration = Duration::from_secs(10);
+mod common;
+use common::{WAIT, hub};
 
 fn echo(_ctx: Context, params: Map) -> HandlerFuture {
     Box::pin(async move { Response::ok(params) })
@@ -87,10 +86,6 @@ static EXPLICIT: Registration = Registration {
     file: file!(),
     line: line!(),
 };
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
-}
 
 fn builder(hub: &RunningHub) -> ClientBuilder {
     Client::builder().lock_info(hub.lock_info().clone())

@@ -8,17 +8,14 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use samp::hub::{Hub, RunningHub};
+use samp::hub::RunningHub;
 use samp::hub_proxy::HubProxy;
 use samp::protocol::{ClientId, Status};
 use samp::{Client, ClientBuilder, Context, ErrInfo, Map, Message, Response, Value, map};
 use serde::{Deserialize, Serialize};
 
-const WAIT: Duration = Duration::from_secs(10);
-
-async fn hub() -> RunningHub {
-    Hub::builder().no_lockfile().start().await.unwrap()
-}
+mod common;
+use common::{WAIT, hub};
 
 /// A builder aimed at `hub` (never at `~/.samp`).
 fn builder(hub: &RunningHub) -> ClientBuilder {
