@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# SAMP hub interop suite: JSAMP hubtester/calcstorm and astropy.samp clients
-# against a hub under test (default: this repository's samp-hub).
+# SAMP interop suite: JSAMP hubtester/calcstorm and astropy.samp clients
+# against a hub under test (default: this repository's samp-hub), and the Rust
+# example apps (echo, send, viewer) with astropy and JSAMP through three hubs.
 # See tests/interop/README.md. Usage:  bash tests/interop/run.sh
 #
 # Environment knobs (all optional):
 #   INTEROP_HUB=samp-hub|jsamp|astropy   hub under test (default samp-hub)
-#   INTEROP_CHECKS=lifecycle,hubtester,calcstorm,compare,astropy   subset to run
-#   INTEROP_SKIP_BUILD=1       use the existing target/release/samp-hub as is
+#   INTEROP_CHECKS=lifecycle,hubtester,calcstorm,compare,astropy,clients   subset to run
+#   INTEROP_CLIENT_HUBS=samp-hub,jsamp,astropy   hubs the `clients` check runs through
+#   INTEROP_SKIP_BUILD=1       use the existing target/release binaries as they are
 #   INTEROP_SAMP_HUB_BIN=PATH  test this samp-hub binary instead (implies no build)
 #   INTEROP_NCLIENT / INTEROP_NQUERY   calcstorm size (default 20 / 100)
 #   INTEROP_ASTROPY_SPEC       pip requirement for astropy (default astropy==8.0.2)
@@ -14,7 +16,8 @@
 #
 # Every step runs under `timeout`; all hubs/clients use private lockfiles in a
 # fresh mktemp dir via SAMP_HUB=std-lockurl:file://...; ~/.samp is never used.
-# Exits non-zero if any check fails; the last line is "N passed, M failed".
+# Exits non-zero if any check fails; the last line is "N passed, M failed"
+# (plus ", K xfail" when known third-party bugs were met, see README).
 
 set -uo pipefail   # no -e: each check records PASS/FAIL and the suite goes on
 export LC_ALL=C    # '.' as decimal point in $EPOCHREALTIME and awk
@@ -29,7 +32,9 @@ JAVA_OPTS=(-Djava.awt.headless=true -Djsamp.localhost=127.0.0.1)
 SAMP_HUB_BIN=${INTEROP_SAMP_HUB_BIN:-"$ROOT/target/release/samp-hub"}
 
 INTEROP_HUB=${INTEROP_HUB:-samp-hub}
-INTEROP_CHECKS=${INTEROP_CHECKS:-lifecycle,hubtester,calcstorm,compare,astropy}
+INTEROP_CHECKS=${INTEROP_CHECKS:-lifecycle,hubtester,calcstorm,compare,astropy,clients}
+CLIENT_HUBS=${INTEROP_CLIENT_HUBS:-samp-hub,jsamp,astropy}
+EXAMPLES="$ROOT/target/release/examples"
 NCLIENT=${INTEROP_NCLIENT:-20}
 NQUERY=${INTEROP_NQUERY:-100}
 ASTROPY_SPEC=${INTEROP_ASTROPY_SPEC:-astropy==8.0.2}
@@ -44,6 +49,9 @@ T_PY=120           # astropy client script
 T_HUB_READY=30     # hub start -> lockfile written
 T_HUB_STOP=10      # SIGTERM -> exit
 T_HUB_LIFE=1500    # hard cap on any hub process (safety net if we get SIGKILLed)
+T_STEP=60          # one client step of the `clients` check (astropy script, send, messagesender)
+T_APP_READY=30     # Rust example app start -> registered
+T_APP_EXIT=5       # hub SIGTERM -> Rust example app exits by itself
 
 case "$INTEROP_HUB" in
   samp-hub) HUB_LABEL=samp-hub ;;
@@ -56,6 +64,7 @@ TMP=$(mktemp -d /tmp/samp-interop.XXXXXX) || { echo "run.sh: mktemp failed" >&2;
 PIDS=()
 PASSED=0
 FAILED=0
+XFAILED=0
 RESULTS=()
 
 # ---------------------------------------------------------------- helpers
@@ -64,6 +73,8 @@ section() { printf '\n==================== %s ====================\n' "$*"; }
 note()    { printf '  %s\n' "$*"; }
 pass()    { PASSED=$((PASSED + 1)); RESULTS+=("PASS  $1"); printf 'PASS: %s - %s\n' "$1" "$2"; }
 fail()    { FAILED=$((FAILED + 1)); RESULTS+=("FAIL  $1"); printf 'FAIL: %s - %s\n' "$1" "$2"; }
+# a check that failed only because of a documented bug in third-party software
+xfail()   { XFAILED=$((XFAILED + 1)); RESULTS+=("XFAIL $1"); printf 'XFAIL: %s - %s\n' "$1" "$2"; }
 want()    { [[ ",$INTEROP_CHECKS," == *",$1,"* ]]; }
 now()     { if [ -n "${EPOCHREALTIME:-}" ]; then printf '%s' "$EPOCHREALTIME"; else date +%s.%N; fi; }
 secs()    { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -148,6 +159,7 @@ as_root() {
 jsamp() { # jsamp CMD ARGS... (never /usr/bin/jsamp: it re-splits quoted args)
   java "${JAVA_OPTS[@]}" -cp "$JSAMP_JAR" org.astrogrid.samp.JSamp "$@"
 }
+JSAMP_CMD=(java "${JAVA_OPTS[@]}" -cp "$JSAMP_JAR" org.astrogrid.samp.JSamp)  # for env/timeout
 
 lock_value() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }
 
@@ -272,11 +284,11 @@ setup_astropy() {
   fi
 }
 
-setup_hub() {
-  case "$INTEROP_HUB" in
-    jsamp)   SETUP_HUB=$SETUP_JSAMP; return ;;
-    astropy) SETUP_HUB=$SETUP_ASTROPY; return ;;
-  esac
+# build_samp_hub: build (once per run) and check $SAMP_HUB_BIN -> SAMP_HUB_OK=0/1
+SAMP_HUB_OK=""
+build_samp_hub() {
+  [ -n "$SAMP_HUB_OK" ] && return
+  SAMP_HUB_OK=0
   section "setup: cargo build --release -p samp-hub"
   if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ] || [ -n "${INTEROP_SAMP_HUB_BIN:-}" ]; then
     note "not building: using the existing $SAMP_HUB_BIN"
@@ -292,10 +304,45 @@ setup_hub() {
     fi
   fi
   if [ -x "$SAMP_HUB_BIN" ]; then
-    SETUP_HUB=1
+    SAMP_HUB_OK=1
   else
     fail build "$SAMP_HUB_BIN missing"
   fi
+}
+
+setup_hub() {
+  case "$INTEROP_HUB" in
+    jsamp)    SETUP_HUB=$SETUP_JSAMP ;;
+    astropy)  SETUP_HUB=$SETUP_ASTROPY ;;
+    samp-hub) build_samp_hub; SETUP_HUB=$SAMP_HUB_OK ;;
+  esac
+}
+
+# setup_examples: build the Rust example apps the `clients` check runs (viewer only
+# if examples/viewer.rs exists) -> SETUP_EXAMPLES=0/1, HAVE_VIEWER=0/1
+SETUP_EXAMPLES=0
+HAVE_VIEWER=0
+setup_examples() {
+  local ex=(--example echo --example send) e t0
+  [ -f "$ROOT/examples/viewer.rs" ] && { HAVE_VIEWER=1; ex+=(--example viewer); }
+  section "setup: cargo build --release ${ex[*]}"
+  if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ]; then
+    note "not building: using the existing binaries in $EXAMPLES"
+  else
+    t0=$(now)
+    if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release "${ex[@]}") \
+         </dev/null >"$TMP/build-examples.log" 2>&1; then
+      note "built in $(secs "$t0" "$(now)") s"
+    else
+      tail_of "$TMP/build-examples.log" 40 "cargo build output"
+      fail build-examples "cargo build --release ${ex[*]} failed"
+      return
+    fi
+  fi
+  for e in echo send $([ "$HAVE_VIEWER" = 1 ] && echo viewer); do
+    [ -x "$EXAMPLES/$e" ] || { fail build-examples "$EXAMPLES/$e missing"; return; }
+  done
+  SETUP_EXAMPLES=1
 }
 
 # needs NAME jsamp|astropy|hub...: report a skipped check as FAIL
@@ -306,6 +353,7 @@ needs() {
       jsamp)   [ "$SETUP_JSAMP" = 1 ]   || { fail "$name" "not run: JSAMP setup failed"; return 1; } ;;
       astropy) [ "$SETUP_ASTROPY" = 1 ] || { fail "$name" "not run: astropy setup failed"; return 1; } ;;
       hub)     [ "$SETUP_HUB" = 1 ]     || { fail "$name" "not run: $HUB_LABEL unavailable"; return 1; } ;;
+      examples) [ "$SETUP_EXAMPLES" = 1 ] || { fail "$name" "not run: example apps not built"; return 1; } ;;
     esac
   done
 }
@@ -477,8 +525,10 @@ check_calcstorm() {
   done
 }
 
-# calcstorm random against the hub under test vs JSAMP's own hub: two runs
-# each, interleaved, best of each compared. FAIL if the hub under test is slower.
+# calcstorm random against the hub under test vs JSAMP's own hub: COMPARE_RUNS
+# runs each, interleaved (so a burst of load from elsewhere on the machine hits
+# both), best of each compared. FAIL if the hub under test is slower.
+COMPARE_RUNS=3
 check_compare() {
   local name=compare-jsamp
   section "compare: calcstorm random ${NCLIENT}x${NQUERY}, $HUB_LABEL vs JSAMP hub"
@@ -499,7 +549,7 @@ check_compare() {
   fi
   jpid=$HUB_PID
   local h=() j=() he=() je=() bad="" r
-  for r in 1 2; do
+  for ((r = 1; r <= COMPARE_RUNS; r++)); do
     run_calcstorm "$dh" random "$dh/calcstorm-$r.log"
     [ "$CS_RC" = 0 ] || { bad="$HUB_LABEL run $r exited $CS_RC"; tail_of "$dh/calcstorm-$r.log" 20 "calcstorm output"; break; }
     h+=("$CS_SECS"); he+=("${CS_ELAPSED:-?}")
@@ -550,25 +600,309 @@ check_astropy() {
   fi
 }
 
+# ---------------------------------------------------------------- clients
+# The Rust example apps (examples/echo.rs, send.rs, viewer.rs) with astropy and
+# JSAMP clients, through samp-hub, JSAMP's hub and astropy's hub in turn.
+
+# app_env DIR -> APP_ENV: the env(1) prefix for a client of the hub owning DIR/lock.
+# (Started as `"${APP_ENV[@]}" timeout ... &`, $! is the timeout wrapper itself,
+# which stop_pid can signal and whose exit status is the app's.)
+app_env() {
+  mkdir -p "$1/home"
+  APP_ENV=(env -u XDG_CONFIG_HOME -u XDG_CACHE_HOME
+           SAMP_HUB="std-lockurl:file://$1/lock" HOME="$1/home" INTEROP_HUB_KIND="$CL_KIND")
+}
+
+# start_app DIR LOG CMD... -> APP_PID: a long-running client, in the background
+start_app() {
+  local dir=$1 log=$2; shift 2
+  app_env "$dir"
+  "${APP_ENV[@]}" timeout -k 5 "$T_HUB_LIFE" "$@" </dev/null >"$log" 2>&1 &
+  APP_PID=$!
+  PIDS+=("$APP_PID")
+}
+
+# wait_app_line PID LOG REGEX SECS: wait until LOG has a line matching REGEX
+# (returns 1 at once if the process has exited)
+wait_app_line() {
+  local pid=$1 log=$2 re=$3 limit=$4 i
+  for ((i = 0; i < limit * 10; i++)); do
+    grep -Eqs -- "$re" "$log" && return 0
+    alive "$pid" || { grep -Eqs -- "$re" "$log"; return; }
+    sleep 0.1
+  done
+  return 1
+}
+
+# step DIR LOG CMD...: a short client step under timeout -> STEP_RC, STEP_SECS
+step() {
+  local dir=$1 log=$2 t0; shift 2
+  app_env "$dir"
+  t0=$(now)
+  "${APP_ENV[@]}" timeout -k 5 "$T_STEP" "$@" </dev/null >"$log" 2>&1
+  STEP_RC=$?
+  STEP_SECS=$(secs "$t0" "$(now)")
+}
+
+# app_exit_after_hub PID SECS: wait for an app to exit on its own -> APP_RC ("" if
+# it did not; it is then killed)
+app_exit_after_hub() {
+  local pid=$1 limit=$2 i
+  for ((i = 0; i < limit * 10; i++)); do alive "$pid" || break; sleep 0.1; done
+  if alive "$pid"; then
+    stop_pid "$pid" 2 || true
+    APP_RC=""
+  else
+    wait "$pid" 2>/dev/null
+    APP_RC=$?
+    forget_pid "$pid"
+  fi
+}
+
+# sync_step DIR LOG OK_REGEX CMD...: a synchronous (callAndWait) client step
+# whose output must match OK_REGEX. On astropy's hub, whose callAndWait loses
+# replies that arrive before it has registered the msg-id (hub.py
+# _call_and_wait), a miss is retried up to 3 times -> STEP_OK=1/0, STEP_TRIES
+sync_step() {
+  local dir=$1 log=$2 re=$3 tries=1 t; shift 3
+  [ "$CL_KIND" = astropy ] && tries=4
+  STEP_OK=0
+  for ((t = 1; t <= tries; t++)); do
+    step "$dir" "$log" "$@"
+    STEP_TRIES=$t
+    if grep -Eq -- "$re" "$log"; then STEP_OK=1; return; fi
+  done
+}
+
+clients_on_hub() {
+  local kind=$1 dir="$TMP/clients-$kind" label hpid epid vpid rpid log out why
+  CL_KIND=$kind
+  local T="clients[$kind]"
+  case $kind in
+    samp-hub) label=samp-hub; build_samp_hub
+              [ "$SAMP_HUB_OK" = 1 ] || { fail "$T" "not run: samp-hub not built"; return; } ;;
+    jsamp)    label="JSAMP hub" ;;
+    astropy)  label="astropy hub" ;;
+    *)        fail "$T" "unknown hub kind (INTEROP_CLIENT_HUBS takes samp-hub, jsamp, astropy)"; return ;;
+  esac
+  section "clients via $label: echo, send and viewer with astropy and JSAMP"
+  local t_hub; t_hub=$(now)
+  if ! start_hub "$kind" "$dir" 1; then
+    fail "$T: hub" "could not start $label: $WAIT_REASON"; tail_of "$HUB_LOG" 30 "hub log"; return
+  fi
+  hpid=$HUB_PID
+
+  # --- start the apps: echo, the astropy receiver, the viewer
+  start_app "$dir" "$dir/echo.log" "$EXAMPLES/echo"
+  epid=$APP_PID
+  start_app "$dir" "$dir/receiver.out.log" "$PY" "$HERE/astropy_receiver.py" \
+    "$dir/receiver.ready" "$dir/receiver.log"
+  rpid=$APP_PID
+  : >"$dir/receiver.log"
+  vpid=""
+  if [ "$HAVE_VIEWER" = 1 ]; then
+    start_app "$dir" "$dir/viewer.log" "$EXAMPLES/viewer"
+    vpid=$APP_PID
+  fi
+  local echo_up=1 recv_up=1 viewer_up=1
+  if ! wait_app_line "$epid" "$dir/echo.log" '^samp-echo registered as ' "$T_APP_READY"; then
+    echo_up=0
+    fail "$T: echo registers" "samp-echo did not register within ${T_APP_READY} s$(alive "$epid" || echo ' (it exited)')"
+    tail_of "$dir/echo.log" 20 "echo output"
+  fi
+  if ! wait_app_line "$rpid" "$dir/receiver.ready" . "$T_APP_READY"; then
+    recv_up=0
+    fail "$T: astropy receiver registers" "astropy_receiver.py did not register"
+    tail_of "$dir/receiver.out.log" 20 "receiver output"
+  fi
+  if [ -n "$vpid" ] &&
+     ! wait_app_line "$vpid" "$dir/viewer.log" '^viewer: waiting for messages' "$T_APP_READY"; then
+    viewer_up=0
+    fail "$T: viewer registers" "viewer did not register within ${T_APP_READY} s$(alive "$vpid" || echo ' (it exited)')"
+    tail_of "$dir/viewer.log" 20 "viewer output"
+  fi
+
+  # --- (c) astropy client -> echo
+  if [ "$echo_up" = 1 ]; then
+    log="$dir/astropy-to-echo.log"
+    step "$dir" "$log" "$PY" "$HERE/astropy_to_echo.py" echo
+    indent <"$log"
+    case $STEP_RC in
+      0) pass "$T: astropy → echo" "$(grep -c '^ok:' "$log") assertion groups ok, ${STEP_SECS} s$(grep -q '^note: astropy hub lost' "$log" && echo ' (astropy hub lost callAndWait replies; retried)')" ;;
+      3) xfail "$T: astropy → echo" "$(sed -n 's/^XFAIL: //p' "$log" | head -n 1 | cut -c1-300)" ;;
+      *) why=$(sed -n 's/^FAILED: //p' "$log" | head -n 1 | cut -c1-300)
+         [ "$STEP_RC" = 124 ] && why="timed out after ${T_STEP} s${why:+ ($why)}"
+         fail "$T: astropy → echo" "${why:-exit $STEP_RC}"
+         tail_of "$dir/echo.log" 20 "echo output"; tail_of "$HUB_LOG" 20 "hub log" ;;
+    esac
+
+  # --- (d) JSAMP messagesender -> echo (sync)
+    log="$dir/messagesender-echo.log"
+    sync_step "$dir" "$log" 'samp\.ok' "${JSAMP_CMD[@]}" messagesender -mtype test.echo \
+      -param a hello -param b 'two words &<>' -mode sync -targetname samp-echo
+    if [ "$STEP_OK" = 1 ] && grep -q '"hello"' "$log" && grep -q 'two words &<>' "$log"; then
+      pass "$T: JSAMP messagesender → echo" "sync test.echo: samp.ok, params echoed, ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
+    else
+      if [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ]; then
+        # same message as an async call: if echo answers that, the hub lost the sync reply
+        step "$dir" "$dir/messagesender-echo-async.log" "${JSAMP_CMD[@]}" messagesender -mtype test.echo \
+          -param a hello -mode async -targetname samp-echo
+      fi
+      if [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] &&
+         grep -q 'samp\.ok' "$dir/messagesender-echo-async.log" &&
+         grep -q '"hello"' "$dir/messagesender-echo-async.log"; then
+        xfail "$T: JSAMP messagesender → echo" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); -mode async got samp.ok + hello"
+      else
+        fail "$T: JSAMP messagesender → echo" "no samp.ok response echoing the params (exit $STEP_RC, ${STEP_SECS} s)"
+        tail_of "$log" 20 "messagesender output"; tail_of "$dir/echo.log" 20 "echo output"
+      fi
+    fi
+  fi
+
+  # --- (e) our send example -> the astropy receiver
+  if [ "$recv_up" = 1 ]; then
+    local S=("$EXAMPLES/send" --to-name interop-rust-target --mtype test.rust)
+    log="$dir/send-sync.log"
+    sync_step "$dir" "$log" 'samp\.ok .*"got":"42"' "${S[@]}" --param x=42 --mode sync
+    if [ "$STEP_OK" = 1 ] && [ "$STEP_RC" = 0 ] && [ "$(wc -l <"$log")" = 1 ]; then
+      pass "$T: send --mode sync → astropy" "exit 0, $(cut -c1-80 "$log"), ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
+    elif [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] && grep -q 'Timeout' "$log" &&
+         [ "$(grep -c 'call test.rust x=42 ' "$dir/receiver.log")" -ge "$STEP_TRIES" ]; then
+      xfail "$T: send --mode sync → astropy" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); the receiver got every call"
+    else
+      fail "$T: send --mode sync → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
+      tail_of "$dir/receiver.out.log" 10 "receiver output"
+    fi
+
+    log="$dir/send-call.log"
+    step "$dir" "$log" "${S[@]}" --param x=43 --mode call --timeout 20
+    if [ "$STEP_RC" = 0 ] && grep -q 'samp\.ok .*"got":"43"' "$log"; then
+      pass "$T: send --mode call → astropy" "exit 0, $(cut -c1-80 "$log"), ${STEP_SECS} s"
+    else
+      fail "$T: send --mode call → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
+    fi
+
+    log="$dir/send-notify.log"
+    step "$dir" "$log" "$EXAMPLES/send" --to-name interop-rust-target --mtype test.rust.note \
+      --param x=notified-7 --mode notify
+    if [ "$STEP_RC" = 0 ] && grep -q ' notified$' "$log" &&
+       wait_app_line "$rpid" "$dir/receiver.log" '^note x=notified-7 from ' 10; then
+      pass "$T: send --mode notify → astropy" "exit 0; the receiver logged: $(grep -m1 '^note x=notified-7' "$dir/receiver.log")"
+    else
+      fail "$T: send --mode notify → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-160); receiver log: $(tr '\n' ' ' <"$dir/receiver.log" | cut -c1-160)"
+    fi
+
+    log="$dir/send-broadcast.log"
+    step "$dir" "$log" "$EXAMPLES/send" --mtype test.rust --param x=44 --mode call --timeout 20
+    if [ "$STEP_RC" = 0 ] && [ "$(wc -l <"$log")" = 1 ] && grep -q 'samp\.ok .*"got":"44"' "$log"; then
+      pass "$T: send --mode call (broadcast) → astropy" "exit 0, one responder: $(cut -c1-80 "$log"), ${STEP_SECS} s"
+    else
+      fail "$T: send --mode call (broadcast) → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
+    fi
+  fi
+
+  # --- (g) the macro-based viewer
+  if [ -z "$vpid" ]; then
+    note "examples/viewer.rs does not exist: viewer checks skipped"
+  elif [ "$viewer_up" = 1 ]; then
+    log="$dir/astropy-to-viewer.log"
+    step "$dir" "$log" "$PY" "$HERE/astropy_to_echo.py" viewer
+    indent <"$log"
+    local sender probs=()
+    sender=$(sed -n 's/^ok: enotify coord.pointAt.sky .* sent as //p' "$log")
+    if [ "$STEP_RC" = 0 ] || [ "$STEP_RC" = 3 ]; then
+      if ! wait_app_line "$vpid" "$dir/viewer.log" "^$sender asks us to look at 83\.63 22\.01\$" 10; then
+        probs+=("viewer did not print the coord.pointAt.sky notification from $sender")
+      fi
+      grep -q 'look at abc' "$dir/viewer.log" && probs+=("viewer acted on ra=abc")
+      alive "$vpid" || probs+=("viewer exited")
+    fi
+    case $STEP_RC in
+      0) if [ ${#probs[@]} = 0 ]; then
+           pass "$T: astropy → viewer" "$(grep -c '^ok:' "$log") assertion groups ok, pointAt printed, ${STEP_SECS} s"
+         else
+           fail "$T: astropy → viewer" "${probs[*]}"; tail_of "$dir/viewer.log" 20 "viewer output"
+         fi ;;
+      3) if [ ${#probs[@]} = 0 ]; then
+           xfail "$T: astropy → viewer" "$(sed -n 's/^XFAIL: //p' "$log" | head -n 1 | cut -c1-300)"
+         else
+           fail "$T: astropy → viewer" "${probs[*]}"; tail_of "$dir/viewer.log" 20 "viewer output"
+         fi ;;
+      *) why=$(sed -n 's/^FAILED: //p' "$log" | head -n 1 | cut -c1-300)
+         [ "$STEP_RC" = 124 ] && why="timed out after ${T_STEP} s${why:+ ($why)}"
+         fail "$T: astropy → viewer" "${why:-exit $STEP_RC}"
+         tail_of "$dir/viewer.log" 20 "viewer output" ;;
+    esac
+
+    log="$dir/messagesender-viewer.log"
+    sync_step "$dir" "$log" 'samp\.ok' "${JSAMP_CMD[@]}" messagesender -mtype table.load.votable \
+      -param url file:///tmp/interop-jsamp.xml -param name jsamp-table -mode sync -targetname viewer
+    if [ "$STEP_OK" = 1 ] &&
+       wait_app_line "$vpid" "$dir/viewer.log" '^viewer: opening file:///tmp/interop-jsamp.xml as jsamp-table$' 5; then
+      pass "$T: JSAMP messagesender → viewer" "sync table.load.votable: samp.ok, viewer opened it, ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
+    elif [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] &&
+         [ "$(grep -c '^viewer: opening file:///tmp/interop-jsamp.xml' "$dir/viewer.log")" -ge "$STEP_TRIES" ]; then
+      xfail "$T: JSAMP messagesender → viewer" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); the viewer handled every call"
+    else
+      fail "$T: JSAMP messagesender → viewer" "no samp.ok, or the viewer did not open the table (exit $STEP_RC)"
+      tail_of "$log" 20 "messagesender output"; tail_of "$dir/viewer.log" 20 "viewer output"
+    fi
+  fi
+
+  # --- (f) hub shutdown: the Rust apps leave by themselves, with status 0
+  stop_hub "$hpid"
+  local hub_stop=$STOP_SECS t0; t0=$(now)
+  app_exit_after_hub "$epid" "$T_APP_EXIT"
+  local erc=$APP_RC edt; edt=$(secs "$t0" "$(now)")
+  if [ "$erc" = 0 ]; then
+    pass "$T: hub shutdown → echo exits" "status 0 (${edt} s after the hub had exited)"
+  else
+    fail "$T: hub shutdown → echo exits" "$([ -z "$erc" ] && echo "still running ${T_APP_EXIT} s after the hub stopped (killed)" || echo "exit status $erc")"
+    tail_of "$dir/echo.log" 10 "echo output"
+  fi
+  if [ -n "$vpid" ]; then
+    app_exit_after_hub "$vpid" "$T_APP_EXIT"
+    local vrc=$APP_RC
+    if [ "$vrc" = 0 ]; then
+      pass "$T: hub shutdown → viewer exits" "status 0"
+    else
+      fail "$T: hub shutdown → viewer exits" "$([ -z "$vrc" ] && echo "still running ${T_APP_EXIT} s after the hub stopped (killed)" || echo "exit status $vrc")"
+      tail_of "$dir/viewer.log" 10 "viewer output"
+    fi
+  fi
+  app_exit_after_hub "$rpid" 2   # the astropy receiver: not under test here
+  note "clients via $label: $(secs "$t_hub" "$(now)") s (hub stop ${hub_stop} s)"
+  CL_TIMES+=("$kind $(secs "$t_hub" "$(now)") s")
+}
+
+CL_TIMES=()
+check_clients() {
+  needs clients jsamp astropy examples || return
+  local kind
+  for kind in ${CLIENT_HUBS//,/ }; do clients_on_hub "$kind"; done
+}
+
 # ---------------------------------------------------------------- main
 
 section "SAMP interop suite: hub under test = $HUB_LABEL (INTEROP_HUB=$INTEROP_HUB)"
 note "checks: $INTEROP_CHECKS; temp dir $TMP"
 T_START=$(now)
 
-if want hubtester || want calcstorm || want compare || [ "$INTEROP_HUB" = jsamp ]; then
+if want hubtester || want calcstorm || want compare || want clients || [ "$INTEROP_HUB" = jsamp ]; then
   setup_jsamp
 fi
-if want astropy || want lifecycle || [ "$INTEROP_HUB" = astropy ]; then
+if want astropy || want lifecycle || want clients || [ "$INTEROP_HUB" = astropy ]; then
   setup_astropy
 fi
 setup_hub
+want clients && setup_examples
 
 want lifecycle && check_lifecycle
 want hubtester && check_hubtester
 want calcstorm && check_calcstorm
 want compare   && check_compare
 want astropy   && check_astropy
+want clients   && check_clients
 
 section "summary ($HUB_LABEL, $(secs "$T_START" "$(now)") s)"
 for r in "${RESULTS[@]}"; do echo "  $r"; done
@@ -577,5 +911,10 @@ if [ ${#CS_TIMES[@]} -gt 0 ]; then
   for m in sync async notify random; do [ -n "${CS_TIMES[$m]:-}" ] && line+=" $m ${CS_TIMES[$m]}"; done
   echo "$line"
 fi
-echo "$PASSED passed, $FAILED failed"
+[ ${#CL_TIMES[@]} -gt 0 ] && echo "  clients check per hub: $(IFS=,; echo "${CL_TIMES[*]}" | sed 's/,/, /g')"
+if [ "$XFAILED" = 0 ]; then
+  echo "$PASSED passed, $FAILED failed"
+else
+  echo "$PASSED passed, $FAILED failed, $XFAILED xfail (known third-party bugs, see above)"
+fi
 [ "$FAILED" = 0 ]
