@@ -46,7 +46,8 @@ pub struct HubConfig {
     /// Where to write the lockfile.
     pub lockfile: LockfileSetting,
     /// The longest any `callAndWait` may wait, whatever timeout the caller asks for
-    /// (a timeout ≤ 0 means "no timeout" and gets this cap).
+    /// (a timeout ≤ 0 means "no timeout" and gets this cap); also how long an asynchronous
+    /// call may stay unanswered before the hub answers it with `samp.error`.
     pub max_call_wait: Duration,
     /// What to do with unreachable recipients.
     pub delivery: DeliveryPolicy,

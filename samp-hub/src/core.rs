@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use samp_runtime::http::HttpClient;
 use samp_runtime::protocol::{MTypePattern, validate_response};
@@ -47,6 +47,8 @@ struct State {
     order: Vec<String>,
     next_client: u64,
     next_msg: u64,
+    /// When unanswered asynchronous calls were last swept out.
+    last_sweep: Option<Instant>,
     pending: HashMap<String, Pending>,
     closed: bool,
 }
@@ -82,6 +84,7 @@ struct Pending {
     sender: String,
     recipient: String,
     reply_to: ReplyTo,
+    since: Instant,
 }
 
 enum ReplyTo {
@@ -438,6 +441,34 @@ impl HubCore {
         format!("{sender}_m{}", state.next_msg)
     }
 
+    /// Answers, with `samp.error`, asynchronous calls left unanswered for longer than
+    /// `max_call_wait`, so a recipient that never replies cannot grow the table forever.
+    /// Runs at most every quarter of that time (and at most every minute), as calls come in.
+    fn sweep_unanswered(&self, state: &mut State) {
+        let ttl = self.config.max_call_wait;
+        let every = (ttl / 4).min(Duration::from_secs(60));
+        if state.last_sweep.is_some_and(|t| t.elapsed() < every) {
+            return;
+        }
+        state.last_sweep = Some(Instant::now());
+        let stale: Vec<String> = state
+            .pending
+            .iter()
+            .filter(|(_, p)| matches!(p.reply_to, ReplyTo::Async { .. }) && p.since.elapsed() > ttl)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for msg_id in stale {
+            if let Some(p) = state.pending.remove(&msg_id) {
+                let text = format!(
+                    "{} did not reply within the hub's limit of {} s",
+                    p.recipient,
+                    ttl.as_secs_f64()
+                );
+                self.settle_unanswered(state, p, &msg_id, text);
+            }
+        }
+    }
+
     /// Starts one call: records it and hands it to the recipient (or answers it, for the hub).
     fn dispatch_call(
         &self,
@@ -447,6 +478,7 @@ impl HubCore {
         msg: &Message,
         reply_to: ReplyTo,
     ) -> String {
+        self.sweep_unanswered(state);
         let msg_id = Self::new_msg_id(state, sender);
         state.pending.insert(
             msg_id.clone(),
@@ -454,6 +486,7 @@ impl HubCore {
                 sender: sender.to_owned(),
                 recipient: to.to_owned(),
                 reply_to,
+                since: Instant::now(),
             },
         );
         let client = &state.clients[to];

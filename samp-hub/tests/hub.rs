@@ -682,3 +682,54 @@ async fn lockfile_lifecycle() {
     assert!(!lock.exists(), "dropping the hub removes its lockfile");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn calls_never_answered_are_answered_by_the_hub() {
+    let hub = Hub::builder()
+        .no_lockfile()
+        .max_call_wait(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let a = Raw::register(&hub, true).await;
+    let b = Raw::register(&hub, true).await;
+    b.subscribe(&["test.silent"]).await;
+    let first = a
+        .ok(
+            "call",
+            vec![
+                Value::from(b.id.as_str()),
+                Value::from("t1"),
+                msg("test.silent"),
+            ],
+        )
+        .await;
+    b.next_matching(|c| c.method == "samp.client.receiveCall")
+        .await;
+    // b never replies; once the limit has passed, the next call sweeps the first one out.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    a.ok(
+        "call",
+        vec![
+            Value::from(b.id.as_str()),
+            Value::from("t2"),
+            msg("test.silent"),
+        ],
+    )
+    .await;
+    let back = a
+        .next_matching(|c| c.method == "samp.client.receiveResponse")
+        .await;
+    assert_eq!(back.params[2], Value::from("t1"));
+    let response = back.params[3].as_map().unwrap();
+    assert_eq!(response["samp.status"], Value::from("samp.error"));
+    let text = response["samp.error"].as_map().unwrap()["samp.errortxt"].clone();
+    assert!(text.as_str().unwrap().contains("did not reply"), "{text:?}");
+    // A reply after that is refused: the call is settled.
+    let ok = map! { "samp.status" => "samp.ok", "samp.result" => map! {} };
+    assert!(
+        b.fault("reply", vec![first, ok])
+            .await
+            .contains("no call awaits")
+    );
+}
