@@ -67,8 +67,11 @@ impl<T: IntoResponse, E: Display> IntoResponse for Result<T, E> {
 /// so the sender's user can see what to fix.
 // The error is the reply itself, built once on a cold path: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
-pub fn decode_params<T: DeserializeOwned>(ctx: &Context, params: Map) -> Result<T, Response> {
-    decode_for(ctx.mtype(), params)
+pub fn decode_params<T: DeserializeOwned + 'static>(
+    ctx: &Context,
+    params: Map,
+) -> Result<T, Response> {
+    decode_fast(ctx.mtype(), params)
 }
 
 /// [`decode_params`] given just the MType.
