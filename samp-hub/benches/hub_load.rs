@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo bench -p samp-hub --bench hub_load            # full run
-//! cargo bench -p samp-hub --bench hub_load -- --quick # smaller counts
+//! cargo bench -p samp-hub --bench hub_load -- --quick   # smaller counts
+//! cargo bench -p samp-hub --bench hub_load -- --million # 1,000,000 notifications, samp-hub only
 //! ```
 //!
 //! Figures: notifications/s from 16 senders to 4 receivers (and whether any was lost), hub
@@ -27,6 +28,9 @@ use samp_runtime::{Value, map};
 use tokio::sync::Notify;
 
 const JSAMP_JAR: &str = "/usr/share/java/jsamp.jar";
+
+/// Senders in the notification test.
+const SENDERS: usize = 16;
 
 struct Sizes {
     senders: usize,
@@ -412,17 +416,35 @@ fn row(name: &str, f: &Figures, base: Option<&Figures>) {
     );
 }
 
+/// Prints the table: samp-hub first, each peer with its ratio to samp-hub.
+fn report(results: &[(&str, Figures)]) {
+    println!("\nhub load (16 senders → 4 receivers; peers get 1/5 of the notifications)");
+    let base = results.first().map(|(_, f)| f.clone());
+    for (i, (name, f)) in results.iter().enumerate() {
+        row(name, f, if i == 0 { None } else { base.as_ref() });
+    }
+    println!("(x) = how many times better samp-hub is than that peer on the figure");
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let sizes = if quick {
+    let million = std::env::args().any(|a| a == "--million");
+    let sizes = if million {
+        // The loss check at scale: 16 × 62,500 = 1,000,000 notifications, samp-hub only.
         Sizes {
-            senders: 16,
+            senders: SENDERS,
+            per_sender: 62_500,
+            calls: 2000,
+        }
+    } else if quick {
+        Sizes {
+            senders: SENDERS,
             per_sender: 250,
             calls: 300,
         }
     } else {
         Sizes {
-            senders: 16,
+            senders: SENDERS,
             per_sender: 2500,
             calls: 2000,
         }
@@ -438,6 +460,10 @@ fn main() {
     if let Some(hub) = ours {
         std::thread::sleep(Duration::from_millis(300));
         results.push(("samp-hub", rt.block_on(measure(&hub, &sizes, true))));
+    }
+    if million {
+        report(&results);
+        return;
     }
     let peer_sizes = Sizes {
         senders: sizes.senders,
@@ -478,13 +504,5 @@ fn main() {
         eprintln!("astropy venv not found; run tests/interop/run.sh once to create it");
     }
 
-    println!(
-        "\nhub load ({} senders → 4 receivers; peers get 1/5 of the notifications)",
-        sizes.senders
-    );
-    let base = results.first().map(|(_, f)| f.clone());
-    for (i, (name, f)) in results.iter().enumerate() {
-        row(name, f, if i == 0 { None } else { base.as_ref() });
-    }
-    println!("(x) = how many times better samp-hub is than that peer on the figure");
+    report(&results);
 }
