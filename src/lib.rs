@@ -37,6 +37,8 @@
 //! use my_handlers as _; // keeps my_handlers, and its #[samp::call]s, linked
 //! ```
 
+#![warn(missing_docs)]
+
 pub use samp_runtime::*;
 
 /// The in-process and standalone SAMP hub.

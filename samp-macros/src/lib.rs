@@ -5,6 +5,8 @@
 //! `samp::__private`, so depending on `samp` alone is enough. If the facade is renamed in
 //! `Cargo.toml`, say so with `crate = "new_name"`.
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 
 mod args;

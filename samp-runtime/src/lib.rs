@@ -4,6 +4,8 @@
 //! ([`xmlrpc`], [`http`]), the protocol maps ([`protocol`]), the hub proxy ([`hub_proxy`]) and
 //! the client runtime ([`client`]: [`Client`], [`Context`], [`enum@Error`]).
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod convert;
 pub mod encoding;
