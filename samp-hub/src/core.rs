@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use samp_runtime::http::HttpClient;
-use samp_runtime::protocol::{MTypePattern, validate_response};
+use samp_runtime::protocol::{MTypePattern, PrivateKey, Secret, validate_response};
 use samp_runtime::xmlrpc::Fault;
 use samp_runtime::{Map, Value, map};
 use tokio::sync::oneshot;
@@ -18,7 +18,6 @@ use tracing::{debug, info, warn};
 
 use crate::config::HubConfig;
 use crate::delivery::{Delivery, Outbox};
-use crate::secret::random_token;
 
 /// The hub's own public id.
 pub const HUB_ID: &str = "hub";
@@ -32,7 +31,7 @@ const HUB_SUBSCRIPTIONS: [&str; 3] = [
 
 pub(crate) struct HubCore {
     pub(crate) config: HubConfig,
-    pub(crate) secret: String,
+    pub(crate) secret: Secret,
     pub(crate) http: HttpClient,
     state: Mutex<State>,
     this: Weak<HubCore>,
@@ -103,7 +102,7 @@ fn fault(method: &str, text: impl std::fmt::Display) -> Fault {
 }
 
 impl HubCore {
-    pub(crate) fn new(config: HubConfig, secret: String) -> Arc<HubCore> {
+    pub(crate) fn new(config: HubConfig, secret: Secret) -> Arc<HubCore> {
         Arc::new_cyclic(|this| {
             let mut state = State::default();
             let hub_meta = hub_metadata(&config.name);
@@ -120,7 +119,9 @@ impl HubCore {
                 .collect();
             set_subscriptions(&mut hub, subs).expect("hub subscriptions are valid patterns");
             // The hub's key is never handed out; it only keeps the table uniform.
-            state.by_key.insert(random_token(), HUB_ID.to_owned());
+            state
+                .by_key
+                .insert(PrivateKey::generate().into_string(), HUB_ID.to_owned());
             state.clients.insert(HUB_ID.to_owned(), hub);
             state.order.push(HUB_ID.to_owned());
             let http = HttpClient::new().with_max_body(config.server.max_body);
@@ -156,11 +157,11 @@ impl HubCore {
     }
 
     pub(crate) fn register(&self, secret: &str) -> Result<Value, Fault> {
-        if !constant_time_eq(secret.as_bytes(), self.secret.as_bytes()) {
+        if !self.secret.matches(secret) {
             warn!("registration refused: wrong secret");
             return Err(fault("register", "wrong samp.secret"));
         }
-        let key = random_token();
+        let key = PrivateKey::generate().into_string();
         let mut state = self.lock();
         if state.closed {
             return Err(fault("register", "the hub is shutting down"));
@@ -859,12 +860,4 @@ fn hub_metadata(name: &str) -> Map {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), Value::from(v)))
     .collect()
-}
-
-/// Compares secrets without leaking where they first differ through timing.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

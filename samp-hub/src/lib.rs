@@ -19,7 +19,6 @@ mod core;
 mod delivery;
 mod lifecycle;
 mod methods;
-mod secret;
 
 pub use config::{DeliveryPolicy, HubConfig, LockfileSetting};
 pub use core::HUB_ID;

@@ -15,7 +15,6 @@ use tracing::{info, warn};
 use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting};
 use crate::core::HubCore;
 use crate::methods::HubService;
-use crate::secret::random_token;
 
 /// Why a hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -139,7 +138,7 @@ impl HubBuilder {
         if let Some(path) = &lockfile {
             clear_stale_lockfile(path).await?;
         }
-        let secret = random_token();
+        let secret = Secret::generate();
         let addr = SocketAddr::new(config.addr, config.port);
         let server_config = config.server.clone();
         let core = HubCore::new(config, secret.clone());
@@ -154,7 +153,7 @@ impl HubBuilder {
         };
         let url = format!("http://{host}:{}/xmlrpc", local.port());
         let info = LockInfo {
-            secret: Secret::new(secret),
+            secret,
             xmlrpc_url: url.clone(),
             profile_version: "1.3".to_owned(),
             extra: vec![(
@@ -299,7 +298,7 @@ impl RunningHub {
             return;
         };
         match lockfile::read(&path) {
-            Ok(current) if current.secret.expose() == self.info.secret.expose() => {
+            Ok(current) if self.info.secret.matches(current.secret.expose()) => {
                 if let Err(e) = std::fs::remove_file(&path) {
                     warn!(lockfile = %path.display(), error = %e, "could not remove the lockfile");
                 }
