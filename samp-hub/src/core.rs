@@ -54,6 +54,8 @@ struct State {
 
 struct Client {
     id: String,
+    /// The private key (empty for the hub's own client, which has none).
+    key: String,
     metadata: Map,
     subscriptions: Map,
     /// Parsed subscription patterns, most specific first, with their annotations.
@@ -62,6 +64,17 @@ struct Client {
 }
 
 impl Client {
+    fn new(id: &str, key: String) -> Client {
+        Client {
+            id: id.to_owned(),
+            key,
+            metadata: Map::new(),
+            subscriptions: Map::new(),
+            patterns: Vec::new(),
+            outbox: None,
+        }
+    }
+
     fn annotation(&self, mtype: &str) -> Option<&Map> {
         self.patterns
             .iter()
@@ -73,9 +86,14 @@ impl Client {
         self.id == HUB_ID
     }
 
-    /// Callable and subscribed: may receive `mtype`.
-    fn accepts(&self, mtype: &str) -> bool {
-        (self.is_hub() || self.outbox.is_some()) && self.annotation(mtype).is_some()
+    /// The hub answers calls itself; other clients once they have a callback URL.
+    fn is_callable(&self) -> bool {
+        self.is_hub() || self.outbox.is_some()
+    }
+
+    /// Callable and subscribed to `mtype`: the annotation of its subscription.
+    fn accepts(&self, mtype: &str) -> Option<&Map> {
+        self.annotation(mtype).filter(|_| self.is_callable())
     }
 }
 
@@ -105,23 +123,13 @@ impl HubCore {
     pub(crate) fn new(config: HubConfig, secret: Secret) -> Arc<HubCore> {
         Arc::new_cyclic(|this| {
             let mut state = State::default();
-            let hub_meta = hub_metadata(&config.name);
-            let mut hub = Client {
-                id: HUB_ID.to_owned(),
-                metadata: hub_meta,
-                subscriptions: Map::new(),
-                patterns: Vec::new(),
-                outbox: None,
-            };
+            let mut hub = Client::new(HUB_ID, String::new());
+            hub.metadata = hub_metadata(&config.name);
             let subs: Map = HUB_SUBSCRIPTIONS
                 .iter()
                 .map(|m| (m.to_string(), Value::empty_map()))
                 .collect();
             set_subscriptions(&mut hub, subs).expect("hub subscriptions are valid patterns");
-            // The hub's key is never handed out; it only keeps the table uniform.
-            state
-                .by_key
-                .insert(PrivateKey::generate().into_string(), HUB_ID.to_owned());
             state.clients.insert(HUB_ID.to_owned(), hub);
             state.order.push(HUB_ID.to_owned());
             let http = HttpClient::new().with_max_body(config.server.max_body);
@@ -143,17 +151,12 @@ impl HubCore {
 
     /// The caller's public id, or a fault naming the method.
     fn caller(state: &State, method: &str, key: &str) -> Result<String, Fault> {
-        state
-            .by_key
-            .get(key)
-            .filter(|id| id.as_str() != HUB_ID)
-            .cloned()
-            .ok_or_else(|| {
-                fault(
-                    method,
-                    "unknown private key (not registered, or unregistered)",
-                )
-            })
+        state.by_key.get(key).cloned().ok_or_else(|| {
+            fault(
+                method,
+                "unknown private key (not registered, or unregistered)",
+            )
+        })
     }
 
     pub(crate) fn register(&self, secret: &str) -> Result<Value, Fault> {
@@ -169,16 +172,9 @@ impl HubCore {
         state.next_client += 1;
         let id = format!("c{}", state.next_client);
         state.by_key.insert(key.clone(), id.clone());
-        state.clients.insert(
-            id.clone(),
-            Client {
-                id: id.clone(),
-                metadata: Map::new(),
-                subscriptions: Map::new(),
-                patterns: Vec::new(),
-                outbox: None,
-            },
-        );
+        state
+            .clients
+            .insert(id.clone(), Client::new(&id, key.clone()));
         state.order.push(id.clone());
         hub_event(
             &mut state,
@@ -197,19 +193,22 @@ impl HubCore {
     pub(crate) fn unregister(&self, key: &str) -> Result<Value, Fault> {
         let mut state = self.lock();
         let id = Self::caller(&state, "unregister", key)?;
-        let outbox = self.remove_client(&mut state, &id, "it unregistered");
+        self.remove_client(&mut state, &id, "it unregistered");
         drop(state);
-        if let Some(outbox) = outbox {
-            outbox.close();
-        }
         info!(client = %id, "unregistered");
         Ok(Value::from(""))
     }
 
-    /// Removes a client, settles the calls it was due to answer, and tells the others.
-    fn remove_client(&self, state: &mut State, id: &str, why: &str) -> Option<Outbox> {
-        let client = state.clients.remove(id)?;
-        state.by_key.retain(|_, v| v != id);
+    /// Removes a client, stops its deliveries, settles the calls it was due to answer, and
+    /// tells the others.
+    fn remove_client(&self, state: &mut State, id: &str, why: &str) {
+        let Some(client) = state.clients.remove(id) else {
+            return;
+        };
+        state.by_key.remove(&client.key);
+        if let Some(outbox) = &client.outbox {
+            outbox.close();
+        }
         state.order.retain(|v| v != id);
         let orphaned: Vec<String> = state
             .pending
@@ -227,7 +226,6 @@ impl HubCore {
             }
         }
         hub_event(state, "samp.hub.event.unregister", map! { "id" => id });
-        client.outbox
     }
 
     /// Answers a call that will never be replied to: a fault for a waiting `callAndWait`,
@@ -239,21 +237,8 @@ impl HubCore {
                 let _ = tx.send(Err(Fault::new(format!("samp.hub.callAndWait: {text}"))));
             }
             ReplyTo::Async { tag } => {
-                let response = map! {
-                    "samp.status" => "samp.error",
-                    "samp.error" => map! { "samp.errortxt" => text },
-                };
-                if let Some(outbox) = state
-                    .clients
-                    .get(&pending.sender)
-                    .and_then(|c| c.outbox.as_ref())
-                {
-                    outbox.push(Delivery::Response {
-                        responder: pending.recipient,
-                        tag,
-                        response: Arc::new(response),
-                    });
-                }
+                let responder = pending.recipient;
+                send_response(state, &pending.sender, responder, tag, error_response(text));
             }
         }
     }
@@ -305,11 +290,9 @@ impl HubCore {
     pub(crate) fn get_metadata(&self, key: &str, of: &str) -> Result<Value, Fault> {
         let state = self.lock();
         Self::caller(&state, "getMetadata", key)?;
-        let client = state
-            .clients
-            .get(of)
-            .ok_or_else(|| fault("getMetadata", format!("no registered client {of:?}")))?;
-        Ok(Value::Map(client.metadata.clone()))
+        Ok(Value::Map(
+            Self::client(&state, "getMetadata", of)?.metadata.clone(),
+        ))
     }
 
     pub(crate) fn declare_subscriptions(
@@ -339,10 +322,7 @@ impl HubCore {
     pub(crate) fn get_subscriptions(&self, key: &str, of: &str) -> Result<Value, Fault> {
         let state = self.lock();
         Self::caller(&state, "getSubscriptions", key)?;
-        let client = state
-            .clients
-            .get(of)
-            .ok_or_else(|| fault("getSubscriptions", format!("no registered client {of:?}")))?;
+        let client = Self::client(&state, "getSubscriptions", of)?;
         Ok(Value::Map(client.subscriptions.clone()))
     }
 
@@ -367,15 +347,19 @@ impl HubCore {
             if *id == me {
                 continue;
             }
-            let client = &state.clients[id];
-            if let Some(annotation) = client
-                .annotation(mtype)
-                .filter(|_| client.is_hub() || client.outbox.is_some())
-            {
+            if let Some(annotation) = state.clients[id].accepts(mtype) {
                 out.insert(id.clone(), Value::Map(annotation.clone()));
             }
         }
         Ok(Value::Map(out))
+    }
+
+    /// The registered client `id`, or a fault naming the method.
+    fn client<'s>(state: &'s State, method: &str, id: &str) -> Result<&'s Client, Fault> {
+        state
+            .clients
+            .get(id)
+            .ok_or_else(|| fault(method, format!("no registered client {id:?}")))
     }
 
     /// The recipient, checked as §5.1 requires for directed sends.
@@ -385,11 +369,8 @@ impl HubCore {
         to: &str,
         mtype: &str,
     ) -> Result<&'s Client, Fault> {
-        let client = state
-            .clients
-            .get(to)
-            .ok_or_else(|| fault(method, format!("no registered client {to:?}")))?;
-        if !client.is_hub() && client.outbox.is_none() {
+        let client = Self::client(state, method, to)?;
+        if !client.is_callable() {
             return Err(fault(method, format!("client {to} is not callable")));
         }
         if client.annotation(mtype).is_none() {
@@ -423,7 +404,7 @@ impl HubCore {
         let mut recipients = Vec::new();
         for id in &state.order {
             let client = &state.clients[id];
-            if *id == me || !client.accepts(&msg.mtype) {
+            if *id == me || client.accepts(&msg.mtype).is_none() {
                 continue;
             }
             if let Some(outbox) = &client.outbox {
@@ -522,7 +503,7 @@ impl HubCore {
     }
 
     fn check_can_receive_response(state: &State, method: &str, me: &str) -> Result<(), Fault> {
-        if state.clients[me].outbox.is_none() {
+        if !state.clients[me].is_callable() {
             return Err(fault(
                 method,
                 format!(
@@ -541,7 +522,7 @@ impl HubCore {
         let targets: Vec<String> = state
             .order
             .iter()
-            .filter(|id| **id != me && state.clients[id.as_str()].accepts(&msg.mtype))
+            .filter(|id| **id != me && state.clients[id.as_str()].accepts(&msg.mtype).is_some())
             .cloned()
             .collect();
         let mut ids = Map::new();
@@ -581,6 +562,12 @@ impl HubCore {
             Self::check_recipient(&state, "callAndWait", to, &msg.mtype)?;
             self.dispatch_call(&mut state, &me, to, &msg, ReplyTo::Sync(tx))
         };
+        // However the wait ends (answered, timed out, or the caller hung up and this future
+        // was dropped), the call leaves the table, so a late reply is refused.
+        let _forget = ForgetOnDrop {
+            core: self,
+            msg_id: &msg_id,
+        };
         match tokio::time::timeout(wait, rx).await {
             Ok(Ok(result)) => result,
             Ok(Err(_)) => Err(fault(
@@ -588,7 +575,6 @@ impl HubCore {
                 "the hub dropped the call (shutting down)",
             )),
             Err(_) => {
-                self.lock().pending.remove(&msg_id);
                 debug!(%msg_id, "callAndWait timed out");
                 Err(fault(
                     "callAndWait",
@@ -637,20 +623,11 @@ impl HubCore {
         match p.reply_to {
             ReplyTo::Sync(tx) => tx.send(Ok(response)).is_ok(),
             ReplyTo::Async { tag } => {
-                match state.clients.get(&p.sender).and_then(|c| c.outbox.as_ref()) {
-                    Some(outbox) => {
-                        outbox.push(Delivery::Response {
-                            responder: responder.to_owned(),
-                            tag,
-                            response: Arc::new(response),
-                        });
-                        true
-                    }
-                    None => {
-                        warn!(%msg_id, sender = %p.sender, "response lost: its sender is gone");
-                        false
-                    }
+                let sent = send_response(state, &p.sender, responder.to_owned(), tag, response);
+                if !sent {
+                    warn!(%msg_id, sender = %p.sender, "response lost: its sender is gone");
                 }
+                sent
             }
         }
     }
@@ -678,16 +655,10 @@ impl HubCore {
                             .collect();
                         map! { "samp.status" => "samp.ok", "samp.result" => map! { "ids" => ids } }
                     }
-                    _ => map! {
-                        "samp.status" => "samp.error",
-                        "samp.error" => map! { "samp.errortxt" => format!("{mtype} needs string params key and value") },
-                    },
+                    _ => error_response(format!("{mtype} needs string params key and value")),
                 }
             }
-            other => map! {
-                "samp.status" => "samp.error",
-                "samp.error" => map! { "samp.errortxt" => format!("the hub does not handle {other}") },
-            },
+            other => error_response(format!("the hub does not handle {other}")),
         }
     }
 
@@ -709,23 +680,18 @@ impl HubCore {
     /// Ejects a client the hub cannot reach: `samp.hub.disconnect` is tried, then it is removed
     /// and `samp.hub.event.unregister` goes to the others.
     pub(crate) async fn eject(&self, id: &str, reason: &str) {
-        let (outbox, key, wants_notice) = {
+        let (outbox, key) = {
             let state = self.lock();
             let Some(client) = state.clients.get(id) else {
                 return;
             };
-            let key = state
-                .by_key
-                .iter()
-                .find(|(_, v)| *v == id)
-                .map(|(k, _)| k.clone());
+            let outbox = client.outbox.clone();
             (
-                client.outbox.clone(),
-                key,
-                client.annotation("samp.hub.disconnect").is_some(),
+                outbox.filter(|_| client.annotation("samp.hub.disconnect").is_some()),
+                client.key.clone(),
             )
         };
-        if let (Some(outbox), Some(key), true) = (&outbox, key, wants_notice) {
+        if let Some(outbox) = &outbox {
             let message = map! {
                 "samp.mtype" => "samp.hub.disconnect",
                 "samp.params" => map! { "reason" => reason },
@@ -741,12 +707,7 @@ impl HubCore {
                 )
                 .await;
         }
-        let mut state = self.lock();
-        let outbox = self.remove_client(&mut state, id, reason);
-        drop(state);
-        if let Some(outbox) = outbox {
-            outbox.close();
-        }
+        self.remove_client(&mut self.lock(), id, reason);
         warn!(client = %id, %reason, "client ejected");
     }
 
@@ -773,6 +734,47 @@ impl HubCore {
     /// Number of registered clients, the hub excluded.
     pub(crate) fn client_count(&self) -> usize {
         self.lock().clients.len() - 1
+    }
+}
+
+/// Removes a `callAndWait` entry from the pending table when dropped.
+struct ForgetOnDrop<'a> {
+    core: &'a HubCore,
+    msg_id: &'a str,
+}
+
+impl Drop for ForgetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.core.lock().pending.remove(self.msg_id);
+    }
+}
+
+/// Queues `response` for an asynchronous `sender`; false if it is gone or not callable.
+fn send_response(
+    state: &State,
+    sender: &str,
+    responder: String,
+    tag: String,
+    response: Value,
+) -> bool {
+    match state.clients.get(sender).and_then(|c| c.outbox.as_ref()) {
+        Some(outbox) => {
+            outbox.push(Delivery::Response {
+                responder,
+                tag,
+                response: Arc::new(response),
+            });
+            true
+        }
+        None => false,
+    }
+}
+
+/// A `samp.error` response map.
+fn error_response(text: String) -> Value {
+    map! {
+        "samp.status" => "samp.error",
+        "samp.error" => map! { "samp.errortxt" => text },
     }
 }
 
