@@ -84,7 +84,7 @@ impl Outbox {
         tokio::spawn(run(
             core,
             id,
-            Value::from(key),
+            Arc::new(Value::from(key)),
             outbox.url.clone(),
             outbox.closed.clone(),
             rx,
@@ -104,7 +104,7 @@ impl Outbox {
     }
 
     pub(crate) fn url(&self) -> String {
-        self.url.read().unwrap_or_else(|e| e.into_inner()).clone()
+        read_url(&self.url)
     }
 
     /// Stops delivering: what is still queued is settled as undeliverable.
@@ -192,7 +192,7 @@ impl Lanes {
 async fn run(
     core: Weak<HubCore>,
     id: String,
-    key: Value,
+    key: Arc<Value>,
     url: Arc<RwLock<String>>,
     closed: Arc<AtomicBool>,
     mut rx: mpsc::UnboundedReceiver<Delivery>,
@@ -208,7 +208,7 @@ async fn run(
             };
             let Some(core) = core.upgrade() else { return };
             let (key, closed) = (key.clone(), closed.clone());
-            let target = url.read().unwrap_or_else(|e| e.into_inner()).clone();
+            let target = read_url(&url);
             in_flight.push(async move {
                 let outcome = if closed.load(Ordering::Acquire) {
                     Outcome::Skipped
@@ -233,6 +233,11 @@ async fn run(
             }
         }
     }
+}
+
+/// The current callback URL (`setXmlrpcCallback` may change it at any time).
+fn read_url(url: &RwLock<String>) -> String {
+    url.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
 /// Makes one callback.
