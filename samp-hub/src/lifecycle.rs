@@ -145,13 +145,7 @@ impl HubBuilder {
         let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
             .await
             .map_err(|source| HubError::Bind { addr, source })?;
-        let local = server.local_addr();
-        let host = if local.ip().is_unspecified() {
-            "127.0.0.1".to_owned()
-        } else {
-            host_text(local.ip())
-        };
-        let url = format!("http://{host}:{}/xmlrpc", local.port());
+        let url = server.url();
         let info = LockInfo {
             secret,
             xmlrpc_url: url.clone(),
@@ -179,13 +173,6 @@ impl HubBuilder {
             lockfile,
             info,
         })
-    }
-}
-
-fn host_text(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
     }
 }
 

@@ -1,7 +1,6 @@
 //! Joining and leaving the hub: discovery, registration, the callback server, and the end
 //! of a registration (our `unregister`, the hub's shutdown, or its `samp.hub.disconnect`).
 
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -110,7 +109,7 @@ impl Client {
                 addr,
                 reason: e.to_string(),
             })?;
-        let url = callback_url(handle.local_addr());
+        let url = handle.url();
         debug!(%url, "callback server listening");
         *lock(&self.inner.server) = Some((handle, url.clone()));
         Ok(url)
@@ -269,38 +268,5 @@ impl Client {
             Ok(s) => s.proxy.declare_subscriptions(&self.subscriptions()).await,
             Err(_) => Ok(()),
         }
-    }
-}
-
-/// The URL the hub should call: the bound address, with a wildcard address replaced by
-/// loopback.
-fn callback_url(addr: SocketAddr) -> String {
-    let host = match addr.ip() {
-        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-    };
-    format!("http://{host}:{}/xmlrpc", addr.port())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn callback_urls() {
-        assert_eq!(
-            callback_url("127.0.0.1:5000".parse().unwrap()),
-            "http://127.0.0.1:5000/xmlrpc"
-        );
-        assert_eq!(
-            callback_url("0.0.0.0:1".parse().unwrap()),
-            "http://127.0.0.1:1/xmlrpc"
-        );
-        assert_eq!(
-            callback_url("[::]:2".parse().unwrap()),
-            "http://[::1]:2/xmlrpc"
-        );
     }
 }

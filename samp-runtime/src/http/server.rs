@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -96,6 +96,12 @@ impl ServerHandle {
     /// The address the server listens on (with the real port when bound to port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The URL peers call: `http://HOST:PORT/xmlrpc`, with a wildcard bind address
+    /// (`0.0.0.0`, `::`) given as loopback, which is where local peers reach it.
+    pub fn url(&self) -> String {
+        endpoint_url(self.local_addr)
     }
 
     /// Stops accepting, lets requests in flight finish (up to `grace`), then returns.
@@ -245,4 +251,35 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
         header::HeaderValue::from_static("text/plain"),
     );
     resp
+}
+
+fn endpoint_url(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    format!("http://{host}:{}/xmlrpc", addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_urls() {
+        assert_eq!(
+            endpoint_url("127.0.0.1:5000".parse().unwrap()),
+            "http://127.0.0.1:5000/xmlrpc"
+        );
+        assert_eq!(
+            endpoint_url("0.0.0.0:1".parse().unwrap()),
+            "http://127.0.0.1:1/xmlrpc"
+        );
+        assert_eq!(
+            endpoint_url("[::]:2".parse().unwrap()),
+            "http://[::1]:2/xmlrpc"
+        );
+    }
 }
