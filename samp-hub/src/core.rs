@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use samp_runtime::http::HttpClient;
+use samp_runtime::http::{HttpClient, parse_http_url};
 use samp_runtime::protocol::{MTypePattern, PrivateKey, Secret, validate_response};
 use samp_runtime::xmlrpc::Fault;
 use samp_runtime::{Map, Value, map};
@@ -244,15 +244,12 @@ impl HubCore {
     }
 
     pub(crate) fn set_callback(&self, key: &str, url: &str) -> Result<Value, Fault> {
-        let uri: http::Uri = url
-            .parse()
-            .map_err(|e| fault("setXmlrpcCallback", format!("invalid URL {url:?}: {e}")))?;
-        if uri.scheme_str() != Some("http") || uri.host().is_none() {
-            return Err(fault(
+        parse_http_url(url).map_err(|reason| {
+            fault(
                 "setXmlrpcCallback",
-                format!("URL {url:?} is not an http:// URL with a host"),
-            ));
-        }
+                format!("invalid callback URL {url:?}: {reason}"),
+            )
+        })?;
         let mut state = self.lock();
         let id = Self::caller(&state, "setXmlrpcCallback", key)?;
         let client = state.clients.get_mut(&id).expect("caller is registered");

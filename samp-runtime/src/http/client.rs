@@ -206,22 +206,22 @@ impl HttpClient {
 }
 
 fn parse_http_uri(url: &str) -> Result<Uri, CallError> {
+    parse_http_url(url).map_err(|reason| CallError::BadUrl {
+        url: url.to_owned(),
+        reason,
+    })
+}
+
+/// Parses an endpoint this client can call: an `http://` URL with a host. The error says
+/// what is wrong with it (hubs use it to vet callback URLs before accepting them).
+pub fn parse_http_url(url: &str) -> Result<Uri, String> {
     let uri: Uri = url
         .parse()
-        .map_err(|e: http::uri::InvalidUri| CallError::BadUrl {
-            url: url.to_owned(),
-            reason: e.to_string(),
-        })?;
+        .map_err(|e: http::uri::InvalidUri| e.to_string())?;
     match uri.scheme_str() {
         Some("http") if uri.host().is_some() => Ok(uri),
-        Some("https") => Err(CallError::BadUrl {
-            url: url.to_owned(),
-            reason: "https endpoints are not supported by this build".to_owned(),
-        }),
-        _ => Err(CallError::BadUrl {
-            url: url.to_owned(),
-            reason: "expected an http:// URL with a host".to_owned(),
-        }),
+        Some("https") => Err("https endpoints are not supported by this build".to_owned()),
+        _ => Err("expected an http:// URL with a host".to_owned()),
     }
 }
 

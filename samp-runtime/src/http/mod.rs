@@ -7,7 +7,7 @@
 mod client;
 mod server;
 
-pub use client::{CallError, HttpClient};
+pub use client::{CallError, HttpClient, parse_http_url};
 pub use server::{CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService};
 
 /// The default cap on a request or response body: room for a 1,000,000-row
