@@ -14,10 +14,10 @@ use std::task::{Context as TaskContext, Poll, Waker};
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use samp::client::registry::{HandlerFuture, registrations};
-use samp::encoding::{format_float, format_int, parse_bool, parse_float, parse_int};
+use samp::protocol::encoding::{format_float, format_int, parse_bool, parse_float, parse_int};
 use samp::protocol::{ClientId, Status};
 use samp::{Context, ErrInfo, Map, Message, Response, Value, map};
+use samp_runtime::client::registry::{HandlerFuture, registrations};
 use serde::{Deserialize, Serialize};
 
 /// `table.select.rowList`-like params with a few SAMP floats, ints, a boolean, a list and
@@ -124,7 +124,9 @@ fn by_hand(mtype: &str, mut params: Map) -> Response {
     let url = string!("url");
     let ra = parsed!("ra", parse_float);
     let dec = parsed!("dec", parse_float);
-    let count = parsed!("count", |s: &str| samp::encoding::parse_int_as::<u32>(s));
+    let count = parsed!("count", |s: &str| samp::protocol::encoding::parse_int_as::<
+        u32,
+    >(s));
     let verbose = parsed!("verbose", parse_bool);
     let row_list = match params.get("row-list") {
         Some(Value::List(items)) => {

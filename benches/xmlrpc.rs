@@ -4,8 +4,14 @@
 //! `cargo bench --bench xmlrpc`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use samp::xmlrpc::{parse_call, write_call};
+use samp::protocol::xmlrpc::{WriteValue, parse_call, write_call};
 use samp::{Value, map};
+
+/// A `receiveNotification` document with `params`.
+fn write(params: &[Value]) -> String {
+    let refs: Vec<&dyn WriteValue> = params.iter().map(|p| p as &dyn WriteValue).collect();
+    write_call("samp.client.receiveNotification", &refs).expect("XML 1.0 text")
+}
 
 fn notification() -> Vec<Value> {
     vec![
@@ -32,12 +38,10 @@ fn row_list(rows: u32) -> Vec<Value> {
 
 fn bench(c: &mut Criterion) {
     let small = notification();
-    let small_doc = write_call("samp.client.receiveNotification", &small);
+    let small_doc = write(&small);
     let mut g = c.benchmark_group("notification");
     g.throughput(Throughput::Bytes(small_doc.len() as u64));
-    g.bench_function("write", |b| {
-        b.iter(|| write_call("samp.client.receiveNotification", &small))
-    });
+    g.bench_function("write", |b| b.iter(|| write(&small)));
     g.bench_function("parse", |b| {
         b.iter(|| parse_call(small_doc.as_bytes()).expect("parses"))
     });
@@ -47,10 +51,10 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     let rows = 1_000_000u32;
     let big = row_list(rows);
-    let doc = write_call("samp.client.receiveNotification", &big);
+    let doc = write(&big);
     g.throughput(Throughput::Bytes(doc.len() as u64));
     g.bench_with_input(BenchmarkId::new("write", rows), &big, |b, big| {
-        b.iter(|| write_call("samp.client.receiveNotification", big))
+        b.iter(|| write(big))
     });
     g.bench_with_input(BenchmarkId::new("parse", rows), &doc, |b, doc| {
         b.iter(|| parse_call(doc.as_bytes()).expect("parses"))

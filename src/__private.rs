@@ -4,12 +4,14 @@
 use std::fmt::Display;
 
 pub use inventory;
-pub use samp_runtime::client::decode_params;
-pub use samp_runtime::client::registry::{ErasedHandler, HandlerFuture, HandlerKind, Registration};
-pub use samp_runtime::convert::to_value;
-pub use samp_runtime::{Context, ErrInfo, Map, Metadata, Response, Value};
+pub use samp_protocol::convert::to_value;
+pub use samp_protocol::{ErrInfo, Map, Metadata, Response, Value};
+pub use samp_runtime::Context;
+pub use samp_runtime::client::registry::{
+    ErasedHandler, HandlerFuture, HandlerKind, Registration, decode_params,
+};
 
-use samp_runtime::convert::ConvertError;
+use samp_protocol::convert::ConvertError;
 
 /// A future that is immediately ready with `response` (params that did not decode).
 pub fn ready(response: Response) -> HandlerFuture {
@@ -97,7 +99,7 @@ pub fn metadata_authors(metadata: &mut Metadata, key: &str, authors: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use samp_runtime::protocol::Status;
+    use samp_protocol::Status;
 
     #[derive(Debug)]
     struct Plain;

@@ -1,7 +1,5 @@
-//! SAMP, the IVOA Simple Application Messaging Protocol, for Rust.
-//!
-//! This facade re-exports the runtime ([`samp_runtime`]), the hub ([`samp_hub`]) and the
-//! handler macros ([`macro@call`], [`macro@notification`], [`metadata!`]).
+//! SAMP, the IVOA Simple Application Messaging Protocol, for Rust: clients whose handlers
+//! are ordinary async functions, and a hub.
 //!
 //! ```no_run
 //! use samp::Context;
@@ -24,6 +22,26 @@
 //! }
 //! ```
 //!
+//! Add it as `ivoa-samp = "0.1"` (the library is called `samp`; the name `samp` on the
+//! crates registry belongs to another project).
+//!
+//! # What is where
+//!
+//! - At the top: [`Client`], [`Context`], the protocol maps [`Message`], [`Response`],
+//!   [`ErrInfo`], [`Metadata`], the data model [`Map`] and [`Value`], [`ClientId`], the one
+//!   [`enum@Error`], and the macros [`macro@call`], [`macro@notification`], [`metadata!`].
+//! - [`client`]: the rest of the client API (builder, bindings, pending responses, raw
+//!   callbacks).
+//! - [`hub`] (feature `hub`, on by default): the hub, to run in-process.
+//! - [`protocol`]: the low level — SAMP encodings and serde, XML-RPC documents, ids and
+//!   MType patterns, lockfiles and discovery, the Standard Profile's method table, the typed
+//!   hub proxy, HTTP.
+//!
+//! The layers underneath are separate crates: `samp-grammar` (MType grammar and key names),
+//! `samp-protocol` (no I/O runtime), `samp-http`, `samp-runtime` (the client) and
+//! `samp-hub`, beside it; `samp-macros` generates code against this crate's hidden
+//! `__private` module only.
+//!
 //! # Handlers and linking
 //!
 //! Every `#[samp::notification]` / `#[samp::call]` adds a registration through
@@ -39,12 +57,50 @@
 
 #![warn(missing_docs)]
 
-pub use samp_runtime::*;
-
-/// The in-process and standalone SAMP hub.
-pub use samp_hub as hub;
-
 pub use samp_macros::{call, metadata, notification};
+pub use samp_protocol::{ClientId, ErrInfo, Map, Message, Metadata, Response, Value, map};
+pub use samp_runtime::{Client, Context, Error, Result};
+
+/// The client API beyond the top level: the builder, run-time bindings, what sending
+/// returns, and raw callback handling.
+pub mod client {
+    pub use samp_runtime::client::{
+        Bind, ClientBuilder, IntoMessage, IntoResponse, PendingResponse, RawHandler, Responder,
+        ResponseStream, SessionEnd, Unbind,
+    };
+}
+
+/// The SAMP hub, to run in the same process (or as the `samp-hub` binary).
+///
+/// ```no_run
+/// # async fn demo() -> samp::Result<()> {
+/// let hub = samp::hub::Hub::builder().start().await?; // or .no_lockfile() / .lockfile(path)
+/// println!("SAMP hub at {}", hub.url());
+/// hub.shutdown().await; // broadcasts samp.hub.event.shutdown, removes the lockfile
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "hub")]
+pub mod hub {
+    pub use samp_hub::{
+        DeliveryPolicy, HUB_ID, Hub, HubBuilder, HubConfig, HubError, LockfileSetting, RunningHub,
+    };
+}
+
+/// The low level: everything `samp-protocol` has (SAMP encodings, serde to and from
+/// [`Value`], XML-RPC documents, ids, MType patterns, lockfiles and discovery, the Standard
+/// Profile's method table, the standard's names), the typed [`HubProxy`] for raw
+/// `samp.hub.*` calls, and [`http`], the XML-RPC server and pooled client.
+pub mod protocol {
+    #[doc(inline)]
+    pub use samp_protocol::*;
+    pub use samp_runtime::hub_proxy::{DEFAULT_HUB_TIMEOUT, HubProxy};
+
+    /// HTTP/1.1 for XML-RPC (`samp-http`).
+    pub mod http {
+        #[doc(inline)]
+        pub use samp_http::*;
+    }
+}
 
 #[doc(hidden)]
 pub mod __private;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use samp::client::SessionEnd;
 use samp::hub::Hub;
+use samp::protocol::standard::HubMethod;
 use samp::protocol::{ClientId, Secret, Subscriptions};
 use samp::{Client, Error, Message, Metadata};
 
@@ -132,12 +133,12 @@ async fn stop_unregisters_and_closes_the_server() {
     client.stop().await.unwrap();
     assert!(!client.is_running() && !client.is_registered());
     assert_eq!(client.callback_url(), None);
-    let http = samp::http::HttpClient::new();
+    let http = samp::protocol::http::HttpClient::new();
     let e = http
-        .call(&url, "samp.client.receiveNotification", [], Some(WAIT))
+        .call(&url, "samp.client.receiveNotification", &[], Some(WAIT))
         .await;
     assert!(
-        matches!(e, Err(samp::http::CallError::Transport { .. })),
+        matches!(e, Err(samp::protocol::http::CallError::Transport { .. })),
         "{e:?}"
     );
     let other = builder(&hub).callable(false).connect().await.unwrap();
@@ -266,7 +267,13 @@ async fn stale_lockfile_and_bad_secret() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&e, Error::HubFault { method, .. } if method == "register"),
+        matches!(
+            &e,
+            Error::HubFault {
+                method: HubMethod::Register,
+                ..
+            }
+        ),
         "{e}"
     );
 }
@@ -283,7 +290,7 @@ async fn hub_faults_name_the_method() {
         Error::HubFault {
             method, message, ..
         } => {
-            assert_eq!(method, "notify");
+            assert_eq!(*method, HubMethod::Notify);
             assert!(!message.is_empty());
         }
         other => panic!("expected a hub fault, got {other:?}"),

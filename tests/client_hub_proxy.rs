@@ -3,11 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use samp::http::{CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService};
 use samp::hub::RunningHub;
-use samp::hub_proxy::HubProxy;
+use samp::protocol::HubProxy;
+use samp::protocol::http::{
+    CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService,
+};
+use samp::protocol::standard::HubMethod;
+use samp::protocol::xmlrpc::MethodCall;
 use samp::protocol::{ClientId, MsgTag, Secret, Subscriptions};
-use samp::xmlrpc::MethodCall;
 use samp::{Error, Message, Metadata, Response, Value};
 use tokio::sync::mpsc;
 
@@ -80,7 +83,13 @@ async fn registration_metadata_and_queries() {
 
     let bad = anon.register(&Secret::new("wrong")).await.unwrap_err();
     assert!(
-        matches!(&bad, Error::HubFault { method, .. } if method == "register"),
+        matches!(
+            &bad,
+            Error::HubFault {
+                method: HubMethod::Register,
+                ..
+            }
+        ),
         "{bad}"
     );
     assert!(bad.to_string().contains("samp.hub.register"), "{bad}");
@@ -110,7 +119,13 @@ async fn registration_metadata_and_queries() {
     );
 
     let unknown = a.get_metadata(&ClientId::new("nobody")).await.unwrap_err();
-    assert!(matches!(unknown, Error::HubFault { ref method, .. } if method == "getMetadata"));
+    assert!(matches!(
+        unknown,
+        Error::HubFault {
+            method: HubMethod::GetMetadata,
+            ..
+        }
+    ));
 
     b.unregister().await.unwrap();
     let after = b.get_registered_clients().await.unwrap_err();
@@ -136,7 +151,13 @@ async fn messaging_methods() {
     );
     next_with(&mut inbox, "test.note").await;
     let none = send.notify(&recv_id, &Message::new("other.x")).await;
-    assert!(matches!(none, Err(Error::HubFault { ref method, .. }) if method == "notify"));
+    assert!(matches!(
+        none,
+        Err(Error::HubFault {
+            method: HubMethod::Notify,
+            ..
+        })
+    ));
 
     // call + reply -> receiveResponse with our tag
     let tag = MsgTag::new("tag-1");
@@ -196,7 +217,13 @@ async fn messaging_methods() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, Error::HubFault { ref method, .. } if method == "callAndWait"),
+        matches!(
+            e,
+            Error::HubFault {
+                method: HubMethod::CallAndWait,
+                ..
+            }
+        ),
         "{e}"
     );
 }

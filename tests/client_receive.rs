@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use samp::client::{RawHandler, SessionEnd};
-use samp::http::{CallError, HttpClient};
 use samp::hub::RunningHub;
+use samp::protocol::http::{CallError, HttpClient};
 use samp::protocol::{ClientId, MsgId, Status, Subscriptions};
 use samp::{Client, Context, Error, Map, Message, Response, Value, map};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -429,7 +429,7 @@ async fn wrong_private_keys_and_spoofed_hub_messages_are_refused() {
         .call(
             &url,
             "samp.client.receiveNotification",
-            &[Value::from("k:wrong"), Value::from("hub"), note("x.y")],
+            &[&"k:wrong", &"hub", &note("x.y")],
             Some(WAIT),
         )
         .await;
@@ -445,11 +445,7 @@ async fn wrong_private_keys_and_spoofed_hub_messages_are_refused() {
     http.call(
         &url,
         "samp.client.receiveNotification",
-        &[
-            Value::from(key.expose()),
-            Value::from(&spoofer),
-            note("samp.hub.event.shutdown"),
-        ],
+        &[&key, &spoofer, &note("samp.hub.event.shutdown")],
         Some(WAIT),
     )
     .await
@@ -470,11 +466,9 @@ async fn wrong_private_keys_and_spoofed_hub_messages_are_refused() {
         &url,
         "samp.client.receiveNotification",
         &[
-            Value::from(key.expose()),
-            Value::from(rx.hub_id().unwrap()),
-            Message::new("samp.hub.disconnect")
-                .param("reason", "test")
-                .to_value(),
+            &key,
+            &rx.hub_id().unwrap(),
+            &Message::new("samp.hub.disconnect").param("reason", "test"),
         ],
         Some(WAIT),
     )

@@ -209,8 +209,8 @@ async fn messages_from_serialize_params() {
     assert_eq!(result["visible"], Value::from("1"));
 
     let e = Message::from_params("a.b", "just a string").unwrap_err();
-    assert!(matches!(e, Error::Decode { .. }), "{e}");
-    assert!(e.to_string().contains("a.b"), "{e}");
+    assert!(e.to_string().starts_with("params of a.b: "), "{e}");
     let e = Message::from_params("a.b", &[("x", f64::NAN)]).unwrap_err();
-    assert!(matches!(e, Error::Decode { .. }), "{e}");
+    assert!(e.to_string().contains("a.b"), "{e}");
+    assert!(matches!(Error::from(e), Error::Decode { .. }));
 }

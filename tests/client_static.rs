@@ -2,11 +2,12 @@
 //! submitted by hand here: selection by group and module, duplicates, explicit
 //! registration, and run-time bindings replacing them.
 
-use samp::client::decode_params;
-use samp::client::registry::{HandlerFuture, HandlerKind, Registration};
+use samp::client::ClientBuilder;
 use samp::hub::RunningHub;
 use samp::protocol::Status;
-use samp::{Client, ClientBuilder, Context, Error, Map, Message, Response, Value};
+use samp::{Client, Context, Error, Map, Message, Response, Value};
+use samp_runtime::client::registry::decode_params;
+use samp_runtime::client::registry::{HandlerFuture, HandlerKind, Registration};
 
 mod common;
 use common::{WAIT, hub};

@@ -8,10 +8,11 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
+use samp::client::ClientBuilder;
 use samp::hub::RunningHub;
-use samp::hub_proxy::HubProxy;
+use samp::protocol::HubProxy;
 use samp::protocol::{ClientId, Status};
-use samp::{Client, ClientBuilder, Context, ErrInfo, Map, Message, Response, Value, map};
+use samp::{Client, Context, ErrInfo, Map, Message, Response, Value, map};
 use serde::{Deserialize, Serialize};
 
 mod common;
@@ -550,7 +551,7 @@ mod quickstart {
 
         impl samp::client::IntoMessage for TableLoadVotable {
             fn into_message(self) -> samp::Result<samp::Message> {
-                samp::Message::from_params("table.load.votable", &self)
+                Ok(samp::Message::from_params("table.load.votable", &self)?)
             }
         }
     }

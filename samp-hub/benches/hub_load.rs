@@ -6,6 +6,7 @@
 //! cargo bench -p samp-hub --bench hub_load            # full run
 //! cargo bench -p samp-hub --bench hub_load -- --quick   # smaller counts
 //! cargo bench -p samp-hub --bench hub_load -- --million # 1,000,000 notifications, samp-hub only
+//! cargo bench -p samp-hub --bench hub_load -- --baseline /path/to/other/samp-hub
 //! ```
 //!
 //! Figures: notifications/s from 16 senders to 4 receivers (and whether any was lost), hub
@@ -19,12 +20,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use samp_runtime::http::{
-    CallFuture, HttpClient, RequestInfo, Server, ServerConfig, XmlRpcService,
-};
-use samp_runtime::protocol::lockfile::LockInfo;
-use samp_runtime::xmlrpc::MethodCall;
-use samp_runtime::{Value, map};
+use samp_http::{CallFuture, HttpClient, RequestInfo, Server, ServerConfig, XmlRpcService};
+use samp_protocol::lockfile::LockInfo;
+use samp_protocol::xmlrpc::MethodCall;
+use samp_protocol::{Value, map};
 use tokio::sync::Notify;
 
 const JSAMP_JAR: &str = "/usr/share/java/jsamp.jar";
@@ -156,7 +155,7 @@ impl XmlRpcService for Receiver {
                 tokio::spawn(async move {
                     let ok = map! { "samp.status" => "samp.ok", "samp.result" => map! {} };
                     if let Err(e) = http
-                        .call(&url, "samp.hub.reply", &[key, msg_id, ok], None)
+                        .call(&url, "samp.hub.reply", &[&key, &msg_id, &ok], None)
                         .await
                     {
                         eprintln!("reply failed: {e}");
@@ -181,12 +180,7 @@ async fn register(
     subs: &[&str],
 ) -> Client {
     let reg = http
-        .call(
-            &hub.url,
-            "samp.hub.register",
-            &[Value::from(hub.secret.as_str())],
-            None,
-        )
+        .call(&hub.url, "samp.hub.register", &[&hub.secret.as_str()], None)
         .await
         .expect("register");
     let reg = reg.as_map().expect("reg-info map");
@@ -195,25 +189,20 @@ async fn register(
     http.call(
         &hub.url,
         "samp.hub.declareMetadata",
-        &[key.clone(), map! { "samp.name" => "bench" }],
+        &[&key, &map! { "samp.name" => "bench" }],
         None,
     )
     .await
     .expect("metadata");
     if let Some(url) = callback {
-        http.call(
-            &hub.url,
-            "samp.hub.setXmlrpcCallback",
-            &[key.clone(), Value::from(url)],
-            None,
-        )
-        .await
-        .expect("callback");
+        http.call(&hub.url, "samp.hub.setXmlrpcCallback", &[&key, &url], None)
+            .await
+            .expect("callback");
         let subs: Value = subs.iter().map(|m| (*m, Value::empty_map())).collect();
         http.call(
             &hub.url,
             "samp.hub.declareSubscriptions",
-            &[key.clone(), subs],
+            &[&key, &subs],
             None,
         )
         .await
@@ -282,8 +271,8 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
         tasks.push(tokio::spawn(async move {
             for n in 0..per {
                 let msg = map! { "samp.mtype" => "bench.note", "samp.params" => map! { "n" => n.to_string() } };
-                let to = targets[(i + n) % targets.len()].clone();
-                http.call(&url, "samp.hub.notify", &[key.clone(), to, msg], None).await.expect("notify");
+                let to = &targets[(i + n) % targets.len()];
+                http.call(&url, "samp.hub.notify", &[&key, to, &msg], None).await.expect("notify");
             }
         }));
     }
@@ -315,12 +304,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
             .call(
                 &hub.url,
                 "samp.hub.callAndWait",
-                &[
-                    caller.key.clone(),
-                    Value::from(receivers[0].id.as_str()),
-                    msg,
-                    Value::from("2"),
-                ],
+                &[&caller.key, &receivers[0].id.as_str(), &msg, &"2"],
                 None,
             )
             .await;
@@ -362,11 +346,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
             .call(
                 &hub.url,
                 "samp.hub.notify",
-                &[
-                    senders[0].key.clone(),
-                    Value::from(receivers[0].id.as_str()),
-                    msg,
-                ],
+                &[&senders[0].key, &receivers[0].id.as_str(), &msg],
                 None,
             )
             .await;
@@ -460,6 +440,18 @@ fn main() {
     if let Some(hub) = ours {
         std::thread::sleep(Duration::from_millis(300));
         results.push(("samp-hub", rt.block_on(measure(&hub, &sizes, true))));
+    }
+    // `--baseline PATH`: another samp-hub build (e.g. main's), measured with the same
+    // sizes in the same run, to show what a change did.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(bin) = args
+        .iter()
+        .position(|a| a == "--baseline")
+        .and_then(|i| args.get(i + 1))
+        && let Some(hub) = HubProcess::start("baseline", Command::new(bin), temp_dir("base"))
+    {
+        std::thread::sleep(Duration::from_millis(300));
+        results.push(("baseline", rt.block_on(measure(&hub, &sizes, true))));
     }
     if million {
         report(&results);

@@ -4,7 +4,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use samp_runtime::http::{DEFAULT_MAX_BODY, ServerConfig};
+use samp_http::{DEFAULT_MAX_BODY, ServerConfig};
 
 /// Where the hub publishes itself.
 #[derive(Debug, Clone, PartialEq, Eq)]

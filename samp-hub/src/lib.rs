@@ -8,18 +8,29 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Design: one state table behind a mutex that is never held across I/O; a FIFO and a
-//! delivery task per callable client, so no sender waits on a recipient and hub events keep
-//! their order per recipient; `callAndWait` parks a future, not a thread.
+//! Built on `samp-protocol` (the protocol maps and the Standard Profile's method table) and
+//! `samp-http` (server and pooled client), beside the client runtime rather than on it.
+//!
+//! Inside: a profile-independent core (`core`: the operations; `clients`: the client table;
+//! `pending`: calls awaiting replies; `hub_client`: the hub's own client; `validation`) with
+//! the Standard Profile as its front end (`standard`), per-recipient delivery queues
+//! (`delivery`) that report failures back on a channel, and the lockfile lifecycle
+//! (`lifecycle`). One mutex guards the tables and is never held across I/O; each callable
+//! client has a FIFO and a delivery task, so no sender waits on a recipient and hub events
+//! keep their order per recipient; `callAndWait` parks a future, not a thread.
 
 #![warn(missing_docs)]
 
+mod clients;
 mod config;
 mod core;
 mod delivery;
+mod hub_client;
 mod lifecycle;
-mod methods;
+mod pending;
+mod standard;
+mod validation;
 
 pub use config::{DeliveryPolicy, HubConfig, LockfileSetting};
-pub use core::HUB_ID;
+pub use hub_client::HUB_ID;
 pub use lifecycle::{Hub, HubBuilder, HubError, RunningHub};

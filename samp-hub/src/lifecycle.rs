@@ -6,15 +6,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use samp_runtime::http::{HttpClient, Server, ServerHandle};
-use samp_runtime::protocol::Secret;
-use samp_runtime::protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
-use samp_runtime::protocol::lockfile::{self, LockInfo};
+use samp_http::{HttpClient, Server, ServerHandle};
+use samp_protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
+use samp_protocol::lockfile::{self, LockInfo};
+use samp_protocol::standard::HubMethod;
+use samp_protocol::{ClientId, Secret};
 use tracing::{info, warn};
 
 use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting};
 use crate::core::HubCore;
-use crate::methods::HubService;
+use crate::hub_client::HUB_ID;
+use crate::standard::HubService;
 
 /// Why a hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -141,7 +143,7 @@ impl HubBuilder {
         let secret = Secret::generate();
         let addr = SocketAddr::new(config.addr, config.port);
         let server_config = config.server.clone();
-        let core = HubCore::new(config, secret.clone());
+        let core = HubCore::start(config, secret.clone());
         let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
             .await
             .map_err(|source| HubError::Bind { addr, source })?;
@@ -210,7 +212,12 @@ async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
 /// True if a hub answers `samp.hub.ping` at `url`.
 async fn is_alive(url: &str) -> bool {
     HttpClient::new()
-        .call(url, "samp.hub.ping", [], Some(Duration::from_secs(2)))
+        .call(
+            url,
+            HubMethod::Ping.full_name(),
+            &[],
+            Some(Duration::from_secs(2)),
+        )
         .await
         .is_ok()
 }
@@ -263,7 +270,10 @@ impl RunningHub {
     /// removes the lockfile if it is still ours.
     pub async fn shutdown(mut self) {
         let outboxes = self.core.close();
-        let flushes: Vec<_> = outboxes.iter().map(|o| o.flush()).collect();
+        let flushes: Vec<_> = outboxes
+            .iter()
+            .map(|o| o.flush(ClientId::new(HUB_ID)))
+            .collect();
         let _ = tokio::time::timeout(
             Duration::from_secs(3),
             futures_util::future::join_all(flushes),

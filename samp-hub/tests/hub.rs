@@ -4,13 +4,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use samp_hub::{DeliveryPolicy, Hub, RunningHub};
-use samp_runtime::http::{
+use samp_http::{
     CallError, CallFuture, HttpClient, RequestInfo, Server, ServerConfig, ServerHandle,
     XmlRpcService,
 };
-use samp_runtime::xmlrpc::MethodCall;
-use samp_runtime::{Value, map};
+use samp_hub::{DeliveryPolicy, Hub, RunningHub};
+use samp_protocol::xmlrpc::{self, MethodCall, WriteValue};
+use samp_protocol::{Value, map};
 use tokio::sync::{Mutex, mpsc};
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -40,12 +40,7 @@ impl Raw {
         let http = HttpClient::new();
         let url = hub.url().to_owned();
         let reg = http
-            .call(
-                &url,
-                "samp.hub.register",
-                &[Value::from(hub.lock_info().secret.expose())],
-                None,
-            )
+            .call(&url, "samp.hub.register", &[&hub.lock_info().secret], None)
             .await
             .expect("register");
         let reg = reg.as_map().unwrap();
@@ -66,7 +61,7 @@ impl Raw {
             http.call(
                 &url,
                 "samp.hub.setXmlrpcCallback",
-                &[Value::from(key.as_str()), Value::from(cb)],
+                &[&key.as_str(), &cb],
                 None,
             )
             .await
@@ -83,11 +78,16 @@ impl Raw {
         }
     }
 
-    async fn call(&self, method: &str, mut args: Vec<Value>) -> Result<Value, CallError> {
-        args.insert(0, Value::from(self.key.as_str()));
-        self.http
-            .call(&self.url, &format!("samp.hub.{method}"), &args, Some(WAIT))
-            .await
+    async fn call(&self, method: &str, args: Vec<Value>) -> Result<Value, CallError> {
+        let sent = {
+            let key = Value::from(self.key.as_str());
+            let all: Vec<&dyn WriteValue> = std::iter::once(&key as &dyn WriteValue)
+                .chain(args.iter().map(|a| a as &dyn WriteValue))
+                .collect();
+            self.http
+                .call(&self.url, &format!("samp.hub.{method}"), &all, Some(WAIT))
+        };
+        sent.await
     }
 
     async fn ok(&self, method: &str, args: Vec<Value>) -> Value {
@@ -152,16 +152,11 @@ async fn hub() -> RunningHub {
 async fn registration_and_queries() {
     let hub = hub().await;
     let http = HttpClient::new();
-    http.call(hub.url(), "samp.hub.ping", [], None)
+    http.call(hub.url(), "samp.hub.ping", &[], None)
         .await
         .unwrap();
     let bad = http
-        .call(
-            hub.url(),
-            "samp.hub.register",
-            &[Value::from("wrong")],
-            None,
-        )
+        .call(hub.url(), "samp.hub.register", &[&"wrong"], None)
         .await;
     assert!(matches!(bad, Err(CallError::Fault(f)) if f.message.contains("secret")));
 
@@ -543,29 +538,29 @@ async fn bad_input_gets_faults_and_the_hub_keeps_serving() {
             .post(url, body.as_bytes().to_vec().into(), Some(WAIT))
             .await
             .unwrap();
-        let parsed = samp_runtime::xmlrpc::parse_response(&raw).unwrap();
+        let parsed = xmlrpc::parse_response(&raw).unwrap();
         assert!(parsed.is_err(), "{body:?} should fault");
     }
     match http
-        .call(url, "samp.hub.noSuchMethod", [], Some(WAIT))
+        .call(url, "samp.hub.noSuchMethod", &[], Some(WAIT))
         .await
     {
         Err(CallError::Fault(f)) => assert!(f.message.contains("unknown method"), "{}", f.message),
         other => panic!("{other:?}"),
     }
-    match http.call(url, "samp.hub.register", [], Some(WAIT)).await {
+    match http.call(url, "samp.hub.register", &[], Some(WAIT)).await {
         Err(CallError::Fault(f)) => {
             assert!(f.message.contains("expected 1 argument"), "{}", f.message)
         }
         other => panic!("{other:?}"),
     }
     // Oversized bodies: 413, and the next request is served.
-    let big = samp_runtime::xmlrpc::write_call("samp.hub.ping", &[Value::from("x".repeat(10_000))]);
+    let big = xmlrpc::write_call("samp.hub.ping", &[&"x".repeat(10_000)]).unwrap();
     match http.post(url, big.into(), Some(WAIT)).await {
         Err(CallError::Status { status: 413, .. }) => {}
         other => panic!("expected 413, got {other:?}"),
     }
-    http.call(url, "samp.hub.ping", [], Some(WAIT))
+    http.call(url, "samp.hub.ping", &[], Some(WAIT))
         .await
         .unwrap();
     // Not POST: 405.

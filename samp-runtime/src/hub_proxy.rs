@@ -24,13 +24,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::error::{Error, Result};
-use crate::http::HttpClient;
-use crate::protocol::{
-    ClientId, Message, Metadata, MsgId, MsgTag, PrivateKey, RegInfo, Response, Secret,
-    Subscriptions,
+use samp_http::HttpClient;
+use samp_protocol::standard::HubMethod;
+use samp_protocol::xmlrpc::WriteValue;
+use samp_protocol::{
+    ClientId, Map, Message, Metadata, MsgId, MsgTag, PrivateKey, RegInfo, Response, Secret,
+    Subscriptions, Value,
 };
-use crate::{Map, Value};
+
+use crate::error::{Error, Result};
 
 /// The default time allowed for one hub call (all but `callAndWait`): hub methods are
 /// meant to return at once, so a long wait means the hub is stuck or gone.
@@ -95,91 +97,108 @@ impl HubProxy {
         &self.http
     }
 
-    async fn invoke(
+    /// Writes a call of `method`, the private key first when `keyed`.
+    fn document(&self, method: HubMethod, keyed: bool, args: &[&dyn WriteValue]) -> Result<String> {
+        let mut all: Vec<&dyn WriteValue> = Vec::with_capacity(args.len() + 1);
+        if keyed {
+            all.push(self.key.as_ref().ok_or(Error::NotRegistered)?);
+        }
+        all.extend_from_slice(args);
+        method.document(&all).map_err(|source| Error::Unsendable {
+            what: method.full_name().to_owned(),
+            source,
+        })
+    }
+
+    /// Sends a written call and maps a failure to an error naming the method.
+    async fn send(
         &self,
-        method: &str,
-        args: &[Value],
+        method: HubMethod,
+        document: Result<String>,
         timeout: Option<Duration>,
     ) -> Result<Value> {
-        let full = format!("samp.hub.{method}");
         self.http
-            .call(&self.url, &full, args, timeout)
+            .call_document(&self.url, document?, timeout)
             .await
             .map_err(|e| Error::from_hub_call(method, e))
     }
 
-    /// Calls `method` with the private key prepended to `args`.
-    async fn keyed(&self, method: &str, mut args: Vec<Value>) -> Result<Value> {
-        let key = self.key.as_ref().ok_or(Error::NotRegistered)?;
-        args.insert(0, Value::from(key.expose()));
-        self.invoke(method, &args, self.timeout).await
+    /// Calls a keyed `method` with the default timeout.
+    async fn keyed(&self, method: HubMethod, document: Result<String>) -> Result<Value> {
+        self.send(method, document, self.timeout).await
     }
 
     /// `samp.hub.register(secret)`: joins the hub. Use the returned key with
     /// [`with_private_key`](Self::with_private_key) for every later call.
     pub async fn register(&self, secret: &Secret) -> Result<RegInfo> {
-        let v = self
-            .invoke("register", &[Value::from(secret.expose())], self.timeout)
-            .await?;
-        RegInfo::from_value(v).map_err(|e| Error::bad_result("register", e))
+        let doc = self.document(HubMethod::Register, false, &[secret]);
+        let v = self.send(HubMethod::Register, doc, self.timeout).await?;
+        RegInfo::from_value(v).map_err(|e| Error::bad_result(HubMethod::Register, e))
     }
 
     /// `samp.hub.unregister`: leaves the hub.
     pub async fn unregister(&self) -> Result<()> {
-        self.keyed("unregister", vec![]).await.map(drop)
+        let doc = self.document(HubMethod::Unregister, true, &[]);
+        self.keyed(HubMethod::Unregister, doc).await.map(drop)
     }
 
     /// `samp.hub.setXmlrpcCallback(url)`: where the hub sends our callbacks; makes us callable.
     pub async fn set_xmlrpc_callback(&self, url: &str) -> Result<()> {
-        self.keyed("setXmlrpcCallback", vec![Value::from(url)])
+        let doc = self.document(HubMethod::SetXmlrpcCallback, true, &[&url]);
+        self.keyed(HubMethod::SetXmlrpcCallback, doc)
             .await
             .map(drop)
     }
 
     /// `samp.hub.ping()` with no arguments (the form every hub accepts): is the hub alive?
     pub async fn ping(&self) -> Result<()> {
-        self.invoke("ping", &[], self.timeout).await.map(drop)
-    }
-
-    /// `samp.hub.declareMetadata`: replaces our metadata.
-    pub async fn declare_metadata(&self, metadata: &Metadata) -> Result<()> {
-        self.keyed("declareMetadata", vec![metadata.to_value()])
+        let doc = self.document(HubMethod::Ping, false, &[]);
+        self.send(HubMethod::Ping, doc, self.timeout)
             .await
             .map(drop)
     }
 
+    /// `samp.hub.declareMetadata`: replaces our metadata.
+    pub async fn declare_metadata(&self, metadata: &Metadata) -> Result<()> {
+        let doc = self.document(HubMethod::DeclareMetadata, true, &[metadata]);
+        self.keyed(HubMethod::DeclareMetadata, doc).await.map(drop)
+    }
+
     /// `samp.hub.getMetadata(id)`: another client's metadata.
     pub async fn get_metadata(&self, id: &ClientId) -> Result<Metadata> {
-        let v = self.keyed("getMetadata", vec![Value::from(id)]).await?;
-        Metadata::from_value(v).map_err(|e| Error::bad_result("getMetadata", e))
+        let doc = self.document(HubMethod::GetMetadata, true, &[id]);
+        let v = self.keyed(HubMethod::GetMetadata, doc).await?;
+        Metadata::from_value(v).map_err(|e| Error::bad_result(HubMethod::GetMetadata, e))
     }
 
     /// `samp.hub.declareSubscriptions`: replaces our subscriptions (needs a callback URL).
     pub async fn declare_subscriptions(&self, subscriptions: &Subscriptions) -> Result<()> {
-        self.keyed("declareSubscriptions", vec![subscriptions.to_value()])
+        let doc = self.document(HubMethod::DeclareSubscriptions, true, &[subscriptions]);
+        self.keyed(HubMethod::DeclareSubscriptions, doc)
             .await
             .map(drop)
     }
 
     /// `samp.hub.getSubscriptions(id)`: another client's subscriptions.
     pub async fn get_subscriptions(&self, id: &ClientId) -> Result<Subscriptions> {
-        let v = self
-            .keyed("getSubscriptions", vec![Value::from(id)])
-            .await?;
-        Subscriptions::from_value(v).map_err(|e| Error::bad_result("getSubscriptions", e))
+        let doc = self.document(HubMethod::GetSubscriptions, true, &[id]);
+        let v = self.keyed(HubMethod::GetSubscriptions, doc).await?;
+        Subscriptions::from_value(v).map_err(|e| Error::bad_result(HubMethod::GetSubscriptions, e))
     }
 
     /// `samp.hub.getRegisteredClients`: every client but us (the hub's own id included).
     pub async fn get_registered_clients(&self) -> Result<Vec<ClientId>> {
-        let v = self.keyed("getRegisteredClients", vec![]).await?;
-        id_list("getRegisteredClients", v)
+        let doc = self.document(HubMethod::GetRegisteredClients, true, &[]);
+        let v = self.keyed(HubMethod::GetRegisteredClients, doc).await?;
+        id_list(HubMethod::GetRegisteredClients, v)
     }
 
     /// `samp.hub.getSubscribedClients(mtype)`: clients (but us) subscribed to `mtype`, with
     /// the annotations of their matching subscription.
     pub async fn get_subscribed_clients(&self, mtype: &str) -> Result<BTreeMap<ClientId, Map>> {
-        const M: &str = "getSubscribedClients";
-        let v = self.keyed(M, vec![Value::from(mtype)]).await?;
+        const M: HubMethod = HubMethod::GetSubscribedClients;
+        let doc = self.document(HubMethod::GetSubscribedClients, true, &[&mtype]);
+        let v = self.keyed(HubMethod::GetSubscribedClients, doc).await?;
         string_keyed(M, v, |id, val| match val {
             Value::Map(m) => Ok(m),
             other => Err(format!(
@@ -191,31 +210,27 @@ impl HubProxy {
 
     /// `samp.hub.notify(to, message)`: one-way message to one client.
     pub async fn notify(&self, to: &ClientId, message: &Message) -> Result<()> {
-        self.keyed("notify", vec![Value::from(to), message.to_value()])
-            .await
-            .map(drop)
+        let doc = self.document(HubMethod::Notify, true, &[to, message]);
+        self.keyed(HubMethod::Notify, doc).await.map(drop)
     }
 
     /// `samp.hub.notifyAll(message)`: one-way message to every subscribed client; returns
     /// the recipients.
     pub async fn notify_all(&self, message: &Message) -> Result<Vec<ClientId>> {
-        let v = self.keyed("notifyAll", vec![message.to_value()]).await?;
-        id_list("notifyAll", v)
+        let doc = self.document(HubMethod::NotifyAll, true, &[message]);
+        let v = self.keyed(HubMethod::NotifyAll, doc).await?;
+        id_list(HubMethod::NotifyAll, v)
     }
 
     /// `samp.hub.call(to, tag, message)`: asynchronous call; the response comes back
     /// through `receiveResponse` with `tag`. Returns the hub's msg-id.
     pub async fn call(&self, to: &ClientId, tag: &MsgTag, message: &Message) -> Result<MsgId> {
-        let v = self
-            .keyed(
-                "call",
-                vec![Value::from(to), Value::from(tag), message.to_value()],
-            )
-            .await?;
+        let doc = self.document(HubMethod::Call, true, &[to, tag, message]);
+        let v = self.keyed(HubMethod::Call, doc).await?;
         match v {
             Value::String(s) => Ok(MsgId::new(s)),
             other => Err(Error::bad_result(
-                "call",
+                HubMethod::Call,
                 format!("the msg-id is a {}, expected a string", other.kind()),
             )),
         }
@@ -228,10 +243,9 @@ impl HubProxy {
         tag: &MsgTag,
         message: &Message,
     ) -> Result<BTreeMap<ClientId, MsgId>> {
-        const M: &str = "callAll";
-        let v = self
-            .keyed(M, vec![Value::from(tag), message.to_value()])
-            .await?;
+        const M: HubMethod = HubMethod::CallAll;
+        let doc = self.document(HubMethod::CallAll, true, &[tag, message]);
+        let v = self.keyed(HubMethod::CallAll, doc).await?;
         string_keyed(M, v, |id, val| match val {
             Value::String(s) => Ok(MsgId::new(s)),
             other => Err(format!(
@@ -249,33 +263,30 @@ impl HubProxy {
         message: &Message,
         timeout: Option<Duration>,
     ) -> Result<Response> {
-        const M: &str = "callAndWait";
-        let key = self.key.as_ref().ok_or(Error::NotRegistered)?;
+        const M: HubMethod = HubMethod::CallAndWait;
         let secs = match timeout {
             None => 0,
             Some(t) => (t.as_secs() + u64::from(t.subsec_nanos() > 0)).max(1),
         };
         let http_timeout = timeout.map(|t| t + CALL_AND_WAIT_MARGIN);
-        let args = [
-            Value::from(key.expose()),
-            Value::from(to),
-            message.to_value(),
-            Value::from(secs.to_string()),
-        ];
-        let v = self.invoke(M, &args, http_timeout).await?;
+        let doc = self.document(
+            HubMethod::CallAndWait,
+            true,
+            &[to, message, &secs.to_string()],
+        );
+        let v = self.send(HubMethod::CallAndWait, doc, http_timeout).await?;
         Response::from_value(v).map_err(|e| Error::bad_result(M, e))
     }
 
     /// `samp.hub.reply(msg_id, response)`: answers a call we received.
     pub async fn reply(&self, msg_id: &MsgId, response: &Response) -> Result<()> {
-        self.keyed("reply", vec![Value::from(msg_id), response.to_value()])
-            .await
-            .map(drop)
+        let doc = self.document(HubMethod::Reply, true, &[msg_id, response]);
+        self.keyed(HubMethod::Reply, doc).await.map(drop)
     }
 }
 
 /// A list of client ids.
-fn id_list(method: &str, v: Value) -> Result<Vec<ClientId>> {
+fn id_list(method: HubMethod, v: Value) -> Result<Vec<ClientId>> {
     let Value::List(items) = v else {
         return Err(Error::bad_result(
             method,
@@ -296,7 +307,7 @@ fn id_list(method: &str, v: Value) -> Result<Vec<ClientId>> {
 
 /// A map keyed by client id, converting each value with `convert`.
 fn string_keyed<T>(
-    method: &str,
+    method: HubMethod,
     v: Value,
     convert: impl Fn(&str, Value) -> std::result::Result<T, String>,
 ) -> Result<BTreeMap<ClientId, T>> {
@@ -317,25 +328,35 @@ fn string_keyed<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::map;
+    use samp_protocol::map;
 
     #[test]
     fn result_shapes_are_checked() {
         assert_eq!(
-            id_list("x", Value::List(vec!["a".into(), "b".into()])).unwrap(),
+            id_list(
+                HubMethod::GetRegisteredClients,
+                Value::List(vec!["a".into(), "b".into()])
+            )
+            .unwrap(),
             [ClientId::new("a"), ClientId::new("b")]
         );
-        let e = id_list("notifyAll", map! {}).unwrap_err().to_string();
+        let e = id_list(HubMethod::NotifyAll, map! {})
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("samp.hub.notifyAll") && e.contains("expected a list"),
             "{e}"
         );
-        let e = id_list("x", Value::List(vec![map! {}])).unwrap_err();
+        let e = id_list(HubMethod::GetRegisteredClients, Value::List(vec![map! {}])).unwrap_err();
         assert!(matches!(e, Error::Protocol { .. }));
-        let e = string_keyed("callAll", map! { "c1" => map! {} }, |_, v| match v {
-            Value::String(s) => Ok(s),
-            o => Err(format!("got {}", o.kind())),
-        })
+        let e = string_keyed(
+            HubMethod::CallAll,
+            map! { "c1" => map! {} },
+            |_, v| match v {
+                Value::String(s) => Ok(s),
+                o => Err(format!("got {}", o.kind())),
+            },
+        )
         .unwrap_err()
         .to_string();
         assert!(e.contains("got map"), "{e}");

@@ -6,8 +6,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use samp::Client;
+use samp::client::ClientBuilder;
 use samp::hub::{Hub, RunningHub};
-use samp::{Client, ClientBuilder};
 
 /// How long anything may take before a test calls it a hang.
 pub const WAIT: Duration = Duration::from_secs(10);

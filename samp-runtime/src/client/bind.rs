@@ -12,12 +12,12 @@ use serde::de::DeserializeOwned;
 use super::Client;
 use super::context::Context;
 use super::dispatch::{Entry, Handler, Origin};
-use super::error::{Error, Result};
 use super::registry::HandlerKind;
 use super::response::{IntoResponse, decode_fast};
 use super::routing::{Route, lock};
-use crate::protocol::{ClientId, MTypePattern, MsgTag, Response};
-use crate::{Map, Value};
+use crate::error::{Error, Result};
+use samp_protocol::{ClientId, MTypePattern, MsgTag, Response};
+use samp_protocol::{Map, Value};
 
 /// A pending binding: set options, then `.await` it.
 ///

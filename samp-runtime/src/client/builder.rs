@@ -10,14 +10,14 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::dispatch::table_from;
-use super::error::{Error, Result};
 use super::registry::{Registration, registrations};
 use super::routing::Routes;
 use super::{Client, ConnState, Inner, RawHandler, Settings};
-use crate::Value;
-use crate::http::HttpClient;
+use crate::error::{Error, Result};
 use crate::hub_proxy::DEFAULT_HUB_TIMEOUT;
-use crate::protocol::{LockInfo, Metadata, Secret, Subscriptions};
+use samp_http::HttpClient;
+use samp_protocol::Value;
+use samp_protocol::{LockInfo, Metadata, Secret, Subscriptions};
 
 /// Which hub to use.
 #[derive(Clone, Debug)]
@@ -203,6 +203,7 @@ impl ClientBuilder {
     }
 
     /// Adds one registration explicitly, e.g. from a crate `inventory` would not see.
+    #[doc(hidden)]
     pub fn static_handler(mut self, registration: &'static Registration) -> Self {
         self.statics.explicit.push(registration);
         self

@@ -8,15 +8,15 @@ use std::time::Duration;
 use tracing::{debug, info, warn};
 
 use super::builder::HubSource;
-use super::error::{Error, Result};
 use super::routing::lock;
 use super::server::CallbackService;
 use super::{Client, Session};
-use crate::http::{Server, ServerConfig};
+use crate::error::{Error, Result};
 use crate::hub_proxy::HubProxy;
-use crate::protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
-use crate::protocol::lockfile::{self, LockInfo, LockfileError};
-use crate::protocol::{Metadata, Subscriptions};
+use samp_http::{Server, ServerConfig};
+use samp_protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
+use samp_protocol::lockfile::{self, LockInfo, LockfileError};
+use samp_protocol::{Metadata, Subscriptions};
 
 /// How long requests in flight may take to finish when the callback server stops.
 const SERVER_GRACE: Duration = Duration::from_secs(1);
@@ -55,6 +55,7 @@ impl Client {
                     "the hub at {} does not answer ({e}); the lockfile is probably left over from a hub that exited: start a hub",
                     lock_info.xmlrpc_url
                 ),
+                source: Some(Arc::new(e)),
             });
         }
         let reg = proxy.register(&lock_info.secret).await?;
@@ -107,7 +108,7 @@ impl Client {
             .await
             .map_err(|e| Error::Server {
                 addr,
-                reason: e.to_string(),
+                source: Arc::new(e),
             })?;
         let url = handle.url();
         debug!(%url, "callback server listening");
@@ -123,6 +124,7 @@ impl Client {
             HubSource::Discover => locate_hub().map_err(|e| Error::NoHub {
                 looked: "SAMP_HUB and the home directory".to_owned(),
                 reason: e.to_string(),
+                source: Some(Arc::new(e)),
             })?,
         };
         match &location {
@@ -136,12 +138,17 @@ impl Client {
                         Err(Error::NoHub {
                             looked,
                             reason: "no lockfile there, so no hub is running; start one (e.g. `samp-hub`, TOPCAT or `jsamp hub`) or set SAMP_HUB=std-lockurl:file:///path/to/lockfile".to_owned(),
+                            source: None,
                         })
                     }
-                    Err(e) => Err(Error::NoHub {
-                        looked,
-                        reason: DiscoveryError::from(e).to_string(),
-                    }),
+                    Err(e) => {
+                        let e = DiscoveryError::from(e);
+                        Err(Error::NoHub {
+                            looked,
+                            reason: e.to_string(),
+                            source: Some(Arc::new(e)),
+                        })
+                    }
                 }
             }
             HubLocation::Url(url) => {
@@ -153,11 +160,13 @@ impl Client {
                     .map_err(|e| Error::NoHub {
                         looked: url.clone(),
                         reason: format!("cannot fetch the lockfile: {e}"),
+                        source: Some(Arc::new(e)),
                     })?;
                 let info =
                     LockInfo::parse(&String::from_utf8_lossy(&text)).map_err(|e| Error::NoHub {
                         looked: url.clone(),
                         reason: e.to_string(),
+                        source: Some(Arc::new(e)),
                     })?;
                 Ok((info, url.clone()))
             }

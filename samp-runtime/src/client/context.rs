@@ -7,10 +7,10 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use tracing::{debug, warn};
 
 use super::Client;
-use super::error::Result;
-use crate::Map;
+use crate::error::Result;
 use crate::hub_proxy::HubProxy;
-use crate::protocol::{ClientId, ErrInfo, MsgId, Response};
+use samp_protocol::Map;
+use samp_protocol::{ClientId, ErrInfo, MsgId, Response};
 
 /// The message being handled: who sent it, its MType, its msg-id if it is a call, any extra
 /// top-level keys, and the [`Client`] that received it.

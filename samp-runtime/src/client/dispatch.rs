@@ -10,8 +10,9 @@ use tracing::info;
 
 use super::context::Context;
 use super::registry::{HandlerFuture, HandlerKind, Registration};
-use crate::Map;
-use crate::protocol::{ErrInfo, MTypePattern, Response, Subscriptions};
+use samp_protocol::Map;
+use samp_protocol::names::mtype;
+use samp_protocol::{ErrInfo, MTypePattern, Response, Subscriptions};
 
 /// A type-erased handler, static or bound at run time.
 pub(crate) type Handler = Arc<dyn Fn(Context, Map) -> HandlerFuture + Send + Sync>;
@@ -19,9 +20,9 @@ pub(crate) type Handler = Arc<dyn Fn(Context, Map) -> HandlerFuture + Send + Syn
 /// MTypes every callable client subscribes to: the client answers ping itself and needs
 /// to know when the hub goes away.
 pub(crate) const IMPLICIT_SUBSCRIPTIONS: [&str; 3] = [
-    "samp.app.ping",
-    "samp.hub.event.shutdown",
-    "samp.hub.disconnect",
+    mtype::APP_PING,
+    mtype::HUB_EVENT_SHUTDOWN,
+    mtype::HUB_DISCONNECT,
 ];
 
 /// Where a handler came from.

@@ -16,18 +16,18 @@
 //!
 //! Modules: [`builder`](ClientBuilder) (settings), `connection` (register, unregister,
 //! run), `server` (the callback endpoint), `dispatch` and `bind` (handlers), [`Context`],
-//! `send` (messages and hub queries), [`routing`] (responses to our calls), [`registry`]
-//! (handlers from the attribute macros), [`enum@Error`].
+//! `send` (messages and hub queries), `routing` (responses to our calls), `registry`
+//! (handlers from the attribute macros; not public API).
 
 mod bind;
 mod builder;
 mod connection;
 mod context;
 mod dispatch;
-pub mod error;
+#[doc(hidden)]
 pub mod registry;
 mod response;
-pub mod routing;
+mod routing;
 mod send;
 mod server;
 
@@ -37,21 +37,21 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::watch;
 
+pub use crate::error::{Error, Result};
 pub use bind::{Bind, Unbind};
 pub use builder::ClientBuilder;
 pub use connection::SessionEnd;
 pub use context::{Context, Responder};
-pub use error::{Error, Result};
-pub use response::{IntoResponse, decode_params};
+pub use response::IntoResponse;
 pub use routing::{PendingResponse, ResponseStream};
 pub use send::IntoMessage;
 pub use server::RawHandler;
 
-use crate::http::{HttpClient, ServerHandle};
 use crate::hub_proxy::HubProxy;
-use crate::protocol::{ClientId, Metadata, PrivateKey, RegInfo, Subscriptions};
 use dispatch::DispatchTable;
 use routing::{Routes, lock};
+use samp_http::{HttpClient, ServerHandle};
+use samp_protocol::{ClientId, Metadata, PrivateKey, RegInfo, Subscriptions};
 
 /// A SAMP client: a cheap, clonable handle (an `Arc` inside) usable from any task.
 ///

@@ -18,8 +18,8 @@ use std::pin::Pin;
 pub use super::response::decode_params;
 
 use super::context::Context;
-use crate::Map;
-use crate::protocol::Response;
+use samp_protocol::Map;
+use samp_protocol::Response;
 
 /// Whether a registered handler answers notifications or calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

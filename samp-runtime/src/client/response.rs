@@ -6,9 +6,9 @@ use std::fmt::Display;
 use serde::de::DeserializeOwned;
 
 use super::context::Context;
-use crate::convert::from_value;
-use crate::protocol::{ErrInfo, Response};
-use crate::{Map, Value};
+use samp_protocol::convert::from_value;
+use samp_protocol::{ErrInfo, Response};
+use samp_protocol::{Map, Value};
 
 /// A handler's return value, turned into the SAMP response to send back.
 ///

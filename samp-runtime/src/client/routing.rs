@@ -16,8 +16,8 @@ use tokio::time::{Instant, Sleep};
 
 use super::Client;
 use super::Inner;
-use super::error::{Error, Result};
-use crate::protocol::{ClientId, MsgId, MsgTag, Response};
+use crate::error::{Error, Result};
+use samp_protocol::{ClientId, MsgId, MsgTag, Response};
 
 /// A handler bound to a msg-tag with `bind_response`.
 pub(crate) type ResponseHandler = Arc<

@@ -5,15 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Client;
-use super::error::{Error, Result};
 use super::routing::{PendingResponse, ResponseStream, Route, lock};
-use crate::convert::{ConvertError, to_value};
-use crate::protocol::{ClientId, Message, Metadata, MsgId, MsgTag, Response, Subscriptions};
-use crate::{Map, Value};
+use crate::error::{Error, Result};
+use samp_protocol::Map;
+use samp_protocol::{ClientId, Message, Metadata, MsgId, MsgTag, Response, Subscriptions};
 
 /// Anything that can be sent as a message: a [`Message`], or a typed MType struct that
 /// knows its MType and params.
@@ -31,44 +29,6 @@ impl IntoMessage for Message {
 impl IntoMessage for &Message {
     fn into_message(self) -> Result<Message> {
         Ok(self.clone())
-    }
-}
-
-impl Message {
-    /// A message whose params are any `Serialize` value that converts to a SAMP map.
-    ///
-    /// ```
-    /// use samp_runtime::Message;
-    /// #[derive(serde::Serialize)]
-    /// struct PointAt { ra: f64, dec: f64 }
-    /// let m = Message::from_params("coord.pointAt.sky", &PointAt { ra: 83.63, dec: 22.01 })?;
-    /// assert_eq!(m.get_str("ra"), Some("83.63"));
-    /// # Ok::<(), samp_runtime::Error>(())
-    /// ```
-    pub fn from_params<T: Serialize + ?Sized>(
-        mtype: impl Into<String>,
-        params: &T,
-    ) -> Result<Message> {
-        let mtype = mtype.into();
-        let context = || format!("params of {mtype}");
-        match to_value(params) {
-            Ok(Value::Map(params)) => Ok(Message {
-                mtype,
-                params,
-                extra: Map::new(),
-            }),
-            Ok(other) => Err(Error::Decode {
-                context: context(),
-                source: ConvertError::new(format!(
-                    "params must convert to a map, not a {}",
-                    other.kind()
-                )),
-            }),
-            Err(source) => Err(Error::Decode {
-                context: context(),
-                source,
-            }),
-        }
     }
 }
 

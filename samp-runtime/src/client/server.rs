@@ -17,10 +17,12 @@ use super::dispatch::run_handler;
 use super::registry::HandlerKind;
 use super::routing::{Delivery, lock};
 use super::{Client, Inner, Session, SessionEnd};
-use crate::Value;
-use crate::http::{CallFuture, RequestInfo, XmlRpcService};
-use crate::protocol::{ClientId, ErrInfo, Message, MsgId, MsgTag, Response, Status};
-use crate::xmlrpc::{Fault, MethodCall};
+use samp_http::{CallFuture, RequestInfo, XmlRpcService};
+use samp_protocol::Value;
+use samp_protocol::names::{self, mtype};
+use samp_protocol::standard::Callback;
+use samp_protocol::xmlrpc::{Fault, MethodCall};
+use samp_protocol::{ClientId, ErrInfo, Message, MsgId, MsgTag, Response, Status};
 
 /// Takes over the raw callbacks (sampy's "override receiveCall"), after the client has
 /// checked the private key and handled the hub's own events.
@@ -89,95 +91,69 @@ impl XmlRpcService for CallbackService {
 
 /// Checks and routes one callback; never blocks on a handler.
 fn receive(client: &Client, call: MethodCall, info: RequestInfo) -> Result<Value, Fault> {
-    let method = call.method.as_str();
-    let (short, arity) = match method {
-        "samp.client.receiveNotification" => ("receiveNotification", 3),
-        "samp.client.receiveCall" => ("receiveCall", 4),
-        "samp.client.receiveResponse" => ("receiveResponse", 4),
-        _ => {
-            debug!(peer = %info.peer, %method, "unknown callback method");
-            return Err(Fault::new(format!("no such method: {method}")));
-        }
-    };
-    if call.params.len() != arity {
-        return Err(Fault::new(format!(
-            "{method}: expected {arity} arguments, got {}",
-            call.params.len()
-        )));
-    }
-    let mut args = call.params.into_iter();
-    let mut string = |what: &str| match args.next() {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Fault::new(format!(
-            "{method}: {what} must be a string, got a {}",
-            other.kind()
-        ))),
-        None => Err(Fault::new(format!("{method}: missing {what}"))),
-    };
-    let key = string("private-key")?;
+    let callback = Callback::decode(call).map_err(|e| {
+        debug!(peer = %info.peer, error = %e, "callback refused");
+        Fault::new(e.to_string())
+    })?;
+    let method = callback.method();
     let session = client.session().map_err(|_| {
         Fault::new(format!(
             "{method}: this client is not registered with a hub"
         ))
     })?;
-    if !session.reg.private_key.matches(&key) {
+    if !session.reg.private_key.matches(callback.key().expose()) {
         warn!(peer = %info.peer, %method, "callback with a wrong private key refused");
         return Err(Fault::new(format!("{method}: wrong private key")));
     }
-    let from = ClientId::new(string("sender-id")?);
-    match short {
-        "receiveNotification" => {
-            let message = message_arg(method, args.next())?;
-            if hub_only(&session, &from, &message) {
+    match callback {
+        Callback::Notification {
+            sender, message, ..
+        } => {
+            if hub_only(&session, &sender, &message) {
                 return Ok(ack());
             }
             hub_event(client, &session, &message);
             match &client.inner.raw {
-                Some(raw) => raw.receive_notification(client, from, message),
-                None => client.handle_notification(from, message),
+                Some(raw) => raw.receive_notification(client, sender, message),
+                None => client.handle_notification(sender, message),
             }
         }
-        "receiveCall" => {
-            let msg_id = MsgId::new(string("msg-id")?);
-            let message = match message_arg(method, args.next()) {
-                Ok(m) => m,
-                Err(fault) => {
-                    // Still owe a reply: tell the sender what was wrong.
-                    spawn_reply(
-                        &session,
-                        msg_id,
-                        Response::error(ErrInfo::new(fault.message)),
-                    );
-                    return Ok(ack());
-                }
-            };
-            if hub_only(&session, &from, &message) {
+        Callback::Call {
+            sender,
+            msg_id,
+            message,
+            ..
+        } => {
+            if hub_only(&session, &sender, &message) {
                 let text = format!("{} is only accepted from the hub", message.mtype);
                 spawn_reply(&session, msg_id, Response::error(ErrInfo::new(text)));
                 return Ok(ack());
             }
             match &client.inner.raw {
-                Some(raw) => raw.receive_call(client, from, msg_id, message),
-                None => client.handle_call(from, msg_id, message),
+                Some(raw) => raw.receive_call(client, sender, msg_id, message),
+                None => client.handle_call(sender, msg_id, message),
             }
         }
-        _ => {
-            let tag = MsgTag::new(string("msg-tag")?);
-            let response = match args.next().map(Response::from_value) {
-                Some(Ok(r)) => r,
-                Some(Err(e)) => {
-                    warn!(responder = %from, error = %e, "malformed response; passed on as samp.error");
-                    Response::error(ErrInfo::new(format!(
-                        "{from} sent a malformed response: {e}"
-                    )))
-                }
-                None => return Err(Fault::new(format!("{method}: missing response"))),
-            };
-            match &client.inner.raw {
-                Some(raw) => raw.receive_response(client, from, tag, response),
-                None => client.handle_response(from, tag, response),
-            }
+        // Still owe a reply: tell the sender what was wrong with its message.
+        Callback::BadCall {
+            msg_id, problem, ..
+        } => {
+            warn!(peer = %info.peer, error = %problem, "malformed call answered with samp.error");
+            spawn_reply(
+                &session,
+                msg_id,
+                Response::error(ErrInfo::new(problem.to_string())),
+            );
         }
+        Callback::Response {
+            responder,
+            tag,
+            response,
+            ..
+        } => match &client.inner.raw {
+            Some(raw) => raw.receive_response(client, responder, tag, response),
+            None => client.handle_response(responder, tag, response),
+        },
     }
     Ok(ack())
 }
@@ -187,17 +163,9 @@ fn ack() -> Value {
     Value::from("")
 }
 
-fn message_arg(method: &str, v: Option<Value>) -> Result<Message, Fault> {
-    match v.map(Message::from_value) {
-        Some(Ok(m)) => Ok(m),
-        Some(Err(e)) => Err(Fault::new(format!("{method}: bad message: {e}"))),
-        None => Err(Fault::new(format!("{method}: missing message"))),
-    }
-}
-
 /// True (and logged) for a `samp.hub.*` message that does not come from the hub.
 fn hub_only(session: &Session, from: &ClientId, message: &Message) -> bool {
-    let spoofed = message.mtype.starts_with("samp.hub.") && *from != session.reg.hub_id;
+    let spoofed = message.mtype.starts_with(mtype::HUB_PREFIX) && *from != session.reg.hub_id;
     if spoofed {
         warn!(sender = %from, mtype = %message.mtype, "ignoring a hub message not sent by the hub");
     }
@@ -207,8 +175,8 @@ fn hub_only(session: &Session, from: &ClientId, message: &Message) -> bool {
 /// Ends the registration on the hub's shutdown or disconnect notice.
 fn hub_event(client: &Client, session: &Session, message: &Message) {
     let why = match message.mtype.as_str() {
-        "samp.hub.event.shutdown" => SessionEnd::HubShutdown,
-        "samp.hub.disconnect" => {
+        mtype::HUB_EVENT_SHUTDOWN => SessionEnd::HubShutdown,
+        mtype::HUB_DISCONNECT => {
             SessionEnd::Disconnected(message.get_str("reason").map(str::to_owned))
         }
         _ => return,
@@ -269,7 +237,8 @@ impl Client {
         } = message;
         let slot = ReplySlot::new(session.proxy.clone(), msg_id, mtype.clone());
         let handler = self.find_handler(HandlerKind::Call, &mtype);
-        let builtin_ping = mtype == "samp.app.ping" && !self.has_exact(HandlerKind::Call, &mtype);
+        let builtin_ping =
+            mtype == names::mtype::APP_PING && !self.has_exact(HandlerKind::Call, &mtype);
         match handler {
             _ if builtin_ping => {
                 tokio::spawn(async move { slot.finish(Response::ok_empty()).await });

@@ -12,11 +12,12 @@ use super::registry::{HandlerFuture, HandlerKind, Registration};
 use super::response::{decode_fast, decode_for};
 use super::routing::{Delivery, ResponseStream, Route, Routes};
 use super::*;
-use crate::http::CallError;
-use crate::map;
-use crate::protocol::{ErrInfo, MTypePattern, MsgId, MsgTag, Response, Status};
-use crate::xmlrpc::Fault;
-use crate::{Map, Value};
+use samp_http::CallError;
+use samp_protocol::map;
+use samp_protocol::standard::HubMethod;
+use samp_protocol::xmlrpc::Fault;
+use samp_protocol::{ErrInfo, MTypePattern, MsgId, MsgTag, Response, Status};
+use samp_protocol::{Map, Value};
 
 fn assert_traits<T: Clone + Send + Sync + 'static>() {}
 fn assert_send<T: Send + 'static>() {}
@@ -94,7 +95,7 @@ fn subscriptions_merge_bindings_extras_and_implicit_ones() {
     call_side.annotations.insert("k".into(), "v".into());
     t.insert(HandlerKind::Call, call_side);
     t.insert(HandlerKind::Call, entry("quiet.x", "q", false));
-    let extra = crate::protocol::Subscriptions::from_patterns(["extra.y"]).unwrap();
+    let extra = samp_protocol::Subscriptions::from_patterns(["extra.y"]).unwrap();
     let subs = t.subscriptions(&extra);
     let keys: Vec<&str> = subs.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(
@@ -214,8 +215,18 @@ fn handler_results_become_responses() {
 
 #[test]
 fn errors_say_what_to_do() {
-    let fault = Error::from_hub_call("notify", CallError::Fault(Fault::new("not subscribed")));
-    assert!(matches!(&fault, Error::HubFault { method, code: 1, .. } if method == "notify"));
+    let fault = Error::from_hub_call(
+        HubMethod::Notify,
+        CallError::Fault(Fault::new("not subscribed")),
+    );
+    assert!(matches!(
+        &fault,
+        Error::HubFault {
+            method: HubMethod::Notify,
+            code: 1,
+            ..
+        }
+    ));
     let text = fault.to_string();
     assert!(
         text.contains("samp.hub.notify") && text.contains("not subscribed"),
@@ -223,7 +234,7 @@ fn errors_say_what_to_do() {
     );
 
     let timeout = Error::from_hub_call(
-        "callAndWait",
+        HubMethod::CallAndWait,
         CallError::Timeout {
             url: "http://h".into(),
             timeout: Duration::from_secs(3),
@@ -233,21 +244,23 @@ fn errors_say_what_to_do() {
     assert!(timeout.to_string().contains("retry"), "{timeout}");
 
     let transport = Error::from_hub_call(
-        "ping",
+        HubMethod::Ping,
         CallError::Transport {
             url: "http://h".into(),
             reason: "refused".into(),
+            source: std::sync::Arc::new(std::io::Error::other("refused")),
         },
     );
+    assert!(std::error::Error::source(&transport).is_some());
     assert!(
         transport.to_string().contains("still running"),
         "{transport}"
     );
     let malformed = Error::from_hub_call(
-        "ping",
+        HubMethod::Ping,
         CallError::Malformed {
             url: "http://h".into(),
-            reason: "junk".into(),
+            source: samp_protocol::xmlrpc::parse_response(b"junk").unwrap_err(),
         },
     );
     assert!(matches!(malformed, Error::Protocol { .. }), "{malformed}");
@@ -255,6 +268,7 @@ fn errors_say_what_to_do() {
     let nohub = Error::NoHub {
         looked: "/home/u/.samp".into(),
         reason: "no lockfile there; start a hub".into(),
+        source: None,
     };
     assert_eq!(
         nohub.to_string(),
@@ -324,7 +338,7 @@ async fn unregistered_clients_refuse_hub_operations() {
     assert_eq!(client.public_id(), None);
     assert!(matches!(client.hub(), Err(Error::NotRegistered)));
     let e = client
-        .notify(&ClientId::new("c1"), crate::Message::new("a.b"))
+        .notify(&ClientId::new("c1"), samp_protocol::Message::new("a.b"))
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotRegistered));
@@ -336,4 +350,10 @@ async fn unregistered_clients_refuse_hub_operations() {
     assert!(client.subscriptions().get("a.b").is_some());
     assert_eq!(client.disconnected().await, None);
     client.run().await.unwrap();
+}
+
+#[test]
+fn errors_stay_small() {
+    // Every `samp::Result` carries one; clippy's `result_large_err` draws the line at 128.
+    assert!(std::mem::size_of::<Error>() <= 112, "{}", std::mem::size_of::<Error>());
 }

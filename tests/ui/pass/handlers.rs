@@ -116,13 +116,13 @@ fn main() {
     let _ = (load, ctx_first, value, response, string_error, unit, any_table, io);
     let _ = nested::point;
 
-    let regs: Vec<_> = samp::client::registry::registrations()
+    let regs: Vec<_> = samp_runtime::client::registry::registrations()
         .filter(|r| r.file.ends_with("handlers.rs"))
         .collect();
     assert_eq!(regs.len(), 15, "{regs:#?}");
     let load = regs.iter().find(|r| r.fn_name == "load").unwrap();
     assert_eq!(load.mtype, "table.load.votable");
-    assert_eq!(load.kind, samp::client::registry::HandlerKind::Call);
+    assert_eq!(load.kind, samp_runtime::client::registry::HandlerKind::Call);
     assert_eq!(
         load.annotations,
         &[

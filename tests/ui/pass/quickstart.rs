@@ -20,7 +20,7 @@ mod mtypes {
 
     impl samp::client::IntoMessage for TableLoadVotable {
         fn into_message(self) -> samp::Result<samp::Message> {
-            samp::Message::from_params("table.load.votable", &self)
+            Ok(samp::Message::from_params("table.load.votable", &self)?)
         }
     }
 }

@@ -1,0 +1,276 @@
+//! A pooled XML-RPC client over HTTP/1.1.
+
+use std::future::Future;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, StatusCode, Uri, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use samp_protocol::Value;
+use samp_protocol::xmlrpc::{self, Fault, WriteError, WriteValue};
+
+use super::{BoxError, DEFAULT_MAX_BODY};
+
+/// Why an XML-RPC call did not produce a value.
+///
+/// Each variant's text says what happened in a line; [`source`](std::error::Error::source)
+/// keeps the underlying error (hyper's, the OS's) for those who walk the chain.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum CallError {
+    /// The endpoint URL is not one this client can call.
+    #[error("invalid endpoint URL {url:?}: {source}")]
+    BadUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        #[source]
+        source: EndpointError,
+    },
+    /// The arguments hold text XML 1.0 cannot carry; nothing was sent.
+    #[error("cannot send the call: {0}")]
+    Encode(#[from] WriteError),
+    /// The connection failed or broke.
+    #[error("cannot reach {url}: {reason}")]
+    Transport {
+        /// The endpoint.
+        url: String,
+        /// The innermost cause, in words (e.g. `Connection refused (os error 111)`).
+        reason: String,
+        /// The error as raised.
+        #[source]
+        source: BoxError,
+    },
+    /// No answer within the timeout.
+    #[error("{url} did not answer within {timeout:?}")]
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The time waited.
+        timeout: Duration,
+    },
+    /// The server answered with a non-200 HTTP status.
+    #[error("{url} answered HTTP {status}")]
+    Status {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// The answer is not a well-formed XML-RPC response.
+    #[error("{url} sent a malformed answer: {source}")]
+    Malformed {
+        /// The endpoint.
+        url: String,
+        /// What was wrong.
+        #[source]
+        source: xmlrpc::XmlRpcError,
+    },
+    /// The server answered with an XML-RPC fault.
+    #[error(transparent)]
+    Fault(#[from] Fault),
+}
+
+/// A URL this client cannot call.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    /// Not a URL at all.
+    #[error("not a URL: {0}")]
+    Syntax(String),
+    /// `https:`, which this build cannot speak.
+    #[error("https endpoints are not supported by this build")]
+    Https,
+    /// Another scheme, or no host.
+    #[error("expected an http:// URL with a host")]
+    NotHttp,
+}
+
+/// A cheaply clonable, pooled HTTP/1.1 client that speaks XML-RPC.
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    inner: Client<HttpConnector, Full<Bytes>>,
+    max_body: usize,
+}
+
+impl Default for HttpClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HttpClient {
+    /// A client with keep-alive pooling and the default response size limit.
+    pub fn new() -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(Duration::from_secs(10)));
+        let inner = Client::builder(TokioExecutor::new())
+            .pool_timer(TokioTimer::new())
+            // Shorter than the servers' idle timeouts, so we rarely reuse a closing socket.
+            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(32)
+            .build(connector);
+        HttpClient {
+            inner,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Sets the largest response body accepted.
+    pub fn with_max_body(mut self, max_body: usize) -> Self {
+        self.max_body = max_body;
+        self
+    }
+
+    /// Calls `method` with `params` at `url`, waiting at most `timeout` for the answer.
+    /// The document is written before the future is returned, so the future holds no
+    /// borrow of `params`.
+    pub fn call(
+        &self,
+        url: &str,
+        method: &str,
+        params: &[&dyn WriteValue],
+        timeout: Option<Duration>,
+    ) -> impl Future<Output = Result<Value, CallError>> + Send + 'static {
+        let document = xmlrpc::write_call(method, params);
+        let (client, url) = (self.clone(), url.to_owned());
+        async move { client.call_document(&url, document?, timeout).await }
+    }
+
+    /// Posts an already written `<methodCall>` document (e.g. from
+    /// `samp_protocol::standard::HubMethod::document`) and reads the answer.
+    pub async fn call_document(
+        &self,
+        url: &str,
+        document: String,
+        timeout: Option<Duration>,
+    ) -> Result<Value, CallError> {
+        let bytes = self.post(url, Bytes::from(document), timeout).await?;
+        match xmlrpc::parse_response(&bytes) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(fault)) => Err(CallError::Fault(fault)),
+            Err(source) => Err(CallError::Malformed {
+                url: url.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// POSTs an XML body and returns the response body of a 200 answer.
+    pub async fn post(
+        &self,
+        url: &str,
+        body: Bytes,
+        timeout: Option<Duration>,
+    ) -> Result<Bytes, CallError> {
+        let uri = parse_http_uri(url)?;
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "text/xml")
+            .header(
+                header::USER_AGENT,
+                concat!("samp-rust/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Full::new(body))
+            .map_err(|e| CallError::BadUrl {
+                url: url.to_owned(),
+                source: EndpointError::Syntax(e.to_string()),
+            })?;
+        self.send(url, req, timeout).await
+    }
+
+    /// GETs `url` (used to read a lockfile published over HTTP).
+    pub async fn get(&self, url: &str, timeout: Option<Duration>) -> Result<Bytes, CallError> {
+        let uri = parse_http_uri(url)?;
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| CallError::BadUrl {
+                url: url.to_owned(),
+                source: EndpointError::Syntax(e.to_string()),
+            })?;
+        self.send(url, req, timeout).await
+    }
+
+    async fn send(
+        &self,
+        url: &str,
+        req: Request<Full<Bytes>>,
+        timeout: Option<Duration>,
+    ) -> Result<Bytes, CallError> {
+        let exchange = async {
+            let resp = self
+                .inner
+                .request(req)
+                .await
+                .map_err(|e| transport(url, e))?;
+            let status = resp.status();
+            let body = Limited::new(resp.into_body(), self.max_body);
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|e| transport(url, e))?
+                .to_bytes();
+            if status != StatusCode::OK {
+                return Err(CallError::Status {
+                    url: url.to_owned(),
+                    status: status.as_u16(),
+                });
+            }
+            Ok(bytes)
+        };
+        match timeout {
+            Some(t) => tokio::time::timeout(t, exchange)
+                .await
+                .map_err(|_| CallError::Timeout {
+                    url: url.to_owned(),
+                    timeout: t,
+                })?,
+            None => exchange.await,
+        }
+    }
+}
+
+fn transport(url: &str, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> CallError {
+    let source: BoxError = BoxError::from(error.into());
+    CallError::Transport {
+        url: url.to_owned(),
+        reason: innermost(&*source),
+        source,
+    }
+}
+
+fn parse_http_uri(url: &str) -> Result<Uri, CallError> {
+    parse_http_url(url).map_err(|source| CallError::BadUrl {
+        url: url.to_owned(),
+        source,
+    })
+}
+
+/// Parses an endpoint this client can call: an `http://` URL with a host. The error says
+/// what is wrong with it (hubs use it to vet callback URLs before accepting them).
+pub fn parse_http_url(url: &str) -> Result<Uri, EndpointError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| EndpointError::Syntax(e.to_string()))?;
+    match uri.scheme_str() {
+        Some("http") if uri.host().is_some() => Ok(uri),
+        Some("https") => Err(EndpointError::Https),
+        _ => Err(EndpointError::NotHttp),
+    }
+}
+
+/// The text of the deepest error in the chain: hyper's top-level messages are vague
+/// ("client error (Connect)"), the OS's at the bottom say what happened.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
+}

@@ -1,0 +1,289 @@
+//! The XML-RPC HTTP server shared by the hub and callable clients.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tracing::{debug, warn};
+
+use samp_protocol::Value;
+use samp_protocol::xmlrpc::{self, Fault, MethodCall};
+
+use super::DEFAULT_MAX_BODY;
+
+/// Limits and timeouts of a [`Server`].
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Largest accepted request body; larger ones get `413 Payload Too Large`.
+    pub max_body: usize,
+    /// How long a connection may take to send a request's headers, counted from the moment
+    /// the server waits for them — so it also closes keep-alive connections idle that long.
+    pub header_timeout: Duration,
+    /// How long a request body may take to arrive once its headers are in.
+    pub body_timeout: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_body: DEFAULT_MAX_BODY,
+            header_timeout: Duration::from_secs(120),
+            body_timeout: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Where a request came from, for logs and access decisions.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestInfo {
+    /// The peer's socket address.
+    pub peer: SocketAddr,
+}
+
+/// Boxed future returned by [`XmlRpcService::call`].
+pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send + 'static>>;
+
+/// Answers XML-RPC method calls. The server owns HTTP, parsing and encoding; the service
+/// sees typed calls only.
+pub trait XmlRpcService: Send + Sync + 'static {
+    /// Handles one call. A `Fault` becomes an XML-RPC fault response.
+    fn call(&self, call: MethodCall, info: RequestInfo) -> CallFuture;
+}
+
+/// An XML-RPC server on one TCP listener.
+pub struct Server;
+
+/// A running [`Server`]: its address and a way to stop it.
+#[derive(Debug)]
+pub struct ServerHandle {
+    local_addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    done: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Binds `addr` and serves `service` until the handle is shut down or dropped
+    /// (dropping the handle closes the sender the accept loop watches).
+    pub async fn bind(
+        addr: SocketAddr,
+        config: ServerConfig,
+        service: Arc<dyn XmlRpcService>,
+    ) -> std::io::Result<ServerHandle> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let (stop, stopped) = watch::channel(false);
+        let done = tokio::spawn(accept_loop(listener, Arc::new(config), service, stopped));
+        Ok(ServerHandle {
+            local_addr,
+            stop,
+            done,
+        })
+    }
+}
+
+impl ServerHandle {
+    /// The address the server listens on (with the real port when bound to port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The URL peers call: `http://HOST:PORT/xmlrpc`, with a wildcard bind address
+    /// (`0.0.0.0`, `::`) given as loopback, which is where local peers reach it.
+    pub fn url(&self) -> String {
+        endpoint_url(self.local_addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish (up to `grace`), then returns.
+    pub async fn shutdown(self, grace: Duration) {
+        let _ = self.stop.send(true);
+        let abort = self.done.abort_handle();
+        if tokio::time::timeout(grace, self.done).await.is_err() {
+            abort.abort();
+        }
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    config: Arc<ServerConfig>,
+    service: Arc<dyn XmlRpcService>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    serve_connection(stream, peer, &config, &service, &graceful);
+                }
+                Err(e) => {
+                    // Out of descriptors and the like: back off instead of spinning.
+                    warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            _ = stopped.changed() => break,
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    config: &Arc<ServerConfig>,
+    service: &Arc<dyn XmlRpcService>,
+    graceful: &GracefulShutdown,
+) {
+    let _ = stream.set_nodelay(true);
+    let config_for_conn = config.clone();
+    let service = service.clone();
+    let svc = service_fn(move |req| {
+        let config = config_for_conn.clone();
+        let service = service.clone();
+        async move { Ok::<_, Infallible>(handle(req, peer, &config, service).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(config.header_timeout)
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), svc);
+    let conn = graceful.watch(conn);
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            debug!(%peer, error = %e, "connection ended with an error");
+        }
+    });
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    config: &ServerConfig,
+    service: Arc<dyn XmlRpcService>,
+) -> Response<Full<Bytes>> {
+    if req.method() != Method::POST {
+        debug!(%peer, method = %req.method(), "non-POST request refused");
+        let mut resp = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "SAMP XML-RPC endpoint: use POST\n",
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return resp;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > config.max_body as u64) {
+        warn!(%peer, declared, limit = config.max_body, "request body too large");
+        return too_large(config.max_body);
+    }
+    let body = Limited::new(req.into_body(), config.max_body);
+    let bytes = match tokio::time::timeout(config.body_timeout, body.collect()).await {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                warn!(%peer, limit = config.max_body, "request body too large");
+                return too_large(config.max_body);
+            }
+            debug!(%peer, error = %e, "request body failed");
+            return plain(StatusCode::BAD_REQUEST, "could not read the request body\n");
+        }
+        Err(_) => {
+            warn!(%peer, "request body timed out");
+            return plain(StatusCode::REQUEST_TIMEOUT, "request body took too long\n");
+        }
+    };
+    let xml = match xmlrpc::parse_call(&bytes) {
+        Ok(call) => {
+            let method = call.method.clone();
+            match service.call(call, RequestInfo { peer }).await {
+                Ok(value) => xmlrpc::write_response(&value).unwrap_or_else(|e| {
+                    warn!(%peer, %method, error = %e, "result cannot be written");
+                    xmlrpc::write_fault(&Fault::new(format!("{method}: {e}")))
+                }),
+                Err(fault) => {
+                    debug!(%peer, %method, fault = %fault.message, "call faulted");
+                    xmlrpc::write_fault(&fault)
+                }
+            }
+        }
+        Err(e) => {
+            warn!(%peer, error = %e, "malformed XML-RPC request");
+            debug!(%peer, start = %String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), "malformed body");
+            xmlrpc::write_fault(&Fault::new(e.to_string()))
+        }
+    };
+    let mut resp = Response::new(Full::new(Bytes::from(xml)));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/xml"),
+    );
+    resp
+}
+
+fn too_large(limit: usize) -> Response<Full<Bytes>> {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("request body exceeds the limit of {limit} bytes\n"),
+    )
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/plain"),
+    );
+    resp
+}
+
+fn endpoint_url(addr: SocketAddr) -> String {
+    let host = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    format!("http://{host}:{}/xmlrpc", addr.port())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_urls() {
+        assert_eq!(
+            endpoint_url("127.0.0.1:5000".parse().unwrap()),
+            "http://127.0.0.1:5000/xmlrpc"
+        );
+        assert_eq!(
+            endpoint_url("0.0.0.0:1".parse().unwrap()),
+            "http://127.0.0.1:1/xmlrpc"
+        );
+        assert_eq!(
+            endpoint_url("[::]:2".parse().unwrap()),
+            "http://[::1]:2/xmlrpc"
+        );
+    }
+}
