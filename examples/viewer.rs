@@ -105,10 +105,7 @@ async fn main() -> samp::Result<()> {
         Err(e @ (samp::Error::NoHub { .. } | samp::Error::Transport { .. })) => {
             println!("viewer: no hub is running ({e})");
             println!("viewer: starting one in this process");
-            let hub = samp::hub::Hub::builder()
-                .start()
-                .await
-                .map_err(samp::Error::other)?;
+            let hub = samp::hub::Hub::builder().start().await?;
             match hub.lockfile() {
                 Some(path) => println!(
                     "viewer: hub at {}, lockfile {} (other tools can join)",

@@ -15,11 +15,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
-pub use super::response::decode_params;
-
 use super::context::Context;
 use samp_protocol::Map;
 use samp_protocol::Response;
+use serde::de::DeserializeOwned;
+
+use super::response::decode_fast;
 
 /// Whether a registered handler answers notifications or calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,4 +91,18 @@ inventory::collect!(Registration);
 /// All registrations linked into the binary.
 pub fn registrations() -> impl Iterator<Item = &'static Registration> {
     inventory::iter::<Registration>.into_iter()
+}
+
+/// Decodes a message's params into `T`, or gives the `samp.error` response to send instead.
+///
+/// The error text names the MType and the bad field, e.g.
+/// ``table.load.votable: params did not decode: at `ra`: invalid SAMP float "abc" ...``,
+/// so the sender's user can see what to fix.
+// The error is the reply itself, built once on a cold path: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+pub fn decode_params<T: DeserializeOwned + 'static>(
+    ctx: &Context,
+    params: Map,
+) -> Result<T, Response> {
+    decode_fast(ctx.mtype(), params)
 }

@@ -5,7 +5,7 @@ use std::fmt::Display;
 
 use serde::de::DeserializeOwned;
 
-use super::context::Context;
+use crate::error::Error;
 use samp_protocol::convert::from_value;
 use samp_protocol::{ErrInfo, Response};
 use samp_protocol::{Map, Value};
@@ -51,30 +51,31 @@ impl IntoResponse for ErrInfo {
     }
 }
 
-impl<T: IntoResponse, E: Display> IntoResponse for Result<T, E> {
+/// `Err(e)` is a `samp.error`: an [`ErrInfo`] or a [`crate::Error`] keeps its code and
+/// texts (see `From<Error> for ErrInfo`); any other error's text becomes `samp.errortxt`.
+impl<T: IntoResponse, E: Display + 'static> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
             Ok(t) => t.into_response(),
-            Err(e) => Response::error(ErrInfo::new(e.to_string())),
+            Err(e) => Response::error(err_info(e)),
         }
     }
 }
 
-/// Decodes a message's params into `T`, or gives the `samp.error` response to send instead.
-///
-/// The error text names the MType and the bad field, e.g.
-/// ``table.load.votable: params did not decode: at `ra`: invalid SAMP float "abc" ...``,
-/// so the sender's user can see what to fix.
-// The error is the reply itself, built once on a cold path: boxing it buys nothing.
-#[allow(clippy::result_large_err)]
-pub fn decode_params<T: DeserializeOwned + 'static>(
-    ctx: &Context,
-    params: Map,
-) -> Result<T, Response> {
-    decode_fast(ctx.mtype(), params)
+/// The error map for a handler's error, keeping what an `ErrInfo` or our `Error` carries.
+pub(crate) fn err_info<E: Display + 'static>(error: E) -> ErrInfo {
+    let mut slot = Some(error);
+    let any = &mut slot as &mut dyn Any;
+    if let Some(info) = any.downcast_mut::<Option<ErrInfo>>().and_then(Option::take) {
+        return info;
+    }
+    if let Some(e) = any.downcast_mut::<Option<Error>>().and_then(Option::take) {
+        return ErrInfo::from(e);
+    }
+    ErrInfo::new(slot.map(|e| e.to_string()).unwrap_or_default())
 }
 
-/// [`decode_params`] given just the MType.
+/// Decodes a message's params into `T`, given the MType for the error text.
 #[allow(clippy::result_large_err)]
 pub(crate) fn decode_for<T: DeserializeOwned>(mtype: &str, params: Map) -> Result<T, Response> {
     from_value(Value::Map(params))

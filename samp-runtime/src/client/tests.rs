@@ -355,5 +355,23 @@ async fn unregistered_clients_refuse_hub_operations() {
 #[test]
 fn errors_stay_small() {
     // Every `samp::Result` carries one; clippy's `result_large_err` draws the line at 128.
-    assert!(std::mem::size_of::<Error>() <= 112, "{}", std::mem::size_of::<Error>());
+    assert!(
+        std::mem::size_of::<Error>() <= 112,
+        "{}",
+        std::mem::size_of::<Error>()
+    );
+}
+
+#[test]
+fn handler_errors_keep_their_code() {
+    let r: std::result::Result<(), ErrInfo> = Err(ErrInfo::new("gone").code("404").usertxt("u"));
+    let e = r.into_response().error.unwrap();
+    assert_eq!(
+        (e.code.as_deref(), e.usertxt.as_deref()),
+        (Some("404"), Some("u"))
+    );
+    let r: Result<()> = Err(Error::from(ErrInfo::new("nope").code("7")));
+    assert_eq!(r.into_response().error.unwrap().code.as_deref(), Some("7"));
+    let r: std::result::Result<(), std::io::Error> = Err(std::io::Error::other("disk"));
+    assert_eq!(r.into_response().error.unwrap().errortxt, "disk");
 }
