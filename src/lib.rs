@@ -88,8 +88,8 @@ pub mod hub {
 
 /// The low level: everything `samp-protocol` has (SAMP encodings, serde to and from
 /// [`Value`], XML-RPC documents, ids, MType patterns, lockfiles and discovery, the Standard
-/// Profile's method table, the standard's names), the typed [`HubProxy`] for raw
-/// `samp.hub.*` calls, and [`http`], the XML-RPC server and pooled client.
+/// Profile's method table, the standard's names), the typed [`HubProxy`](protocol::HubProxy) for raw
+/// `samp.hub.*` calls, and [`http`](protocol::http), the XML-RPC server and pooled client.
 pub mod protocol {
     #[doc(inline)]
     pub use samp_protocol::*;

@@ -214,3 +214,17 @@ async fn messages_from_serialize_params() {
     assert!(e.to_string().contains("a.b"), "{e}");
     assert!(matches!(Error::from(e), Error::Decode { .. }));
 }
+
+#[tokio::test]
+async fn text_xml_cannot_carry_is_refused_before_sending() {
+    let hub = hub().await;
+    let (_echo, id) = echo(&hub).await;
+    let me = builder(&hub).callable(false).connect().await.unwrap();
+    let bell = Message::new("test.echo").param("x", "ring \u{7} ring");
+    let e = me.notify(&id, bell).await.unwrap_err();
+    assert!(matches!(e, Error::Unsendable { .. }), "{e}");
+    assert!(e.to_string().contains("U+0007"), "{e}");
+    assert!(std::error::Error::source(&e).is_some());
+    // The client is still fine.
+    me.notify(&id, Message::new("test.echo")).await.unwrap();
+}

@@ -721,3 +721,39 @@ async fn calls_never_answered_are_answered_by_the_hub() {
             .contains("no call awaits")
     );
 }
+
+#[tokio::test]
+async fn characters_xml_cannot_carry_are_refused_not_relayed() {
+    let hub = hub().await;
+    let a = Raw::register(&hub, true).await;
+    let b = Raw::register(&hub, true).await;
+    b.subscribe(&["test.*"]).await;
+    // A parsed `&#1;` must not reach b raw: the hub refuses the document and says why.
+    let body = format!(
+        "<?xml version=\"1.0\"?><methodCall><methodName>samp.hub.notify</methodName><params>\
+         <param><value>{}</value></param><param><value>{}</value></param>\
+         <param><value><struct><member><name>samp.mtype</name><value>test.bell</value></member>\
+         <member><name>samp.params</name><value><struct><member><name>x</name>\
+         <value>ring &#1; ring</value></member></struct></value></member></struct></value></param>\
+         </params></methodCall>",
+        a.key, b.id
+    );
+    let raw = a
+        .http
+        .post(&a.url, body.into_bytes().into(), Some(WAIT))
+        .await
+        .unwrap();
+    match xmlrpc::parse_response(&raw).unwrap() {
+        Err(fault) => assert!(
+            fault.message.contains("U+0001") && fault.message.contains("XML 1.0"),
+            "{}",
+            fault.message
+        ),
+        Ok(v) => panic!("accepted: {v:?}"),
+    }
+    assert!(b.nothing_within(Duration::from_millis(200)).await);
+    // The same message without the control character goes through.
+    a.ok("notify", vec![Value::from(b.id.as_str()), msg("test.bell")])
+        .await;
+    b.next_matching(|c| mtype_of(c) == "test.bell").await;
+}
