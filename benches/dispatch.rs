@@ -1,7 +1,8 @@
-//! Dispatch through a macro-generated handler, per message: decode `samp.params` into the
-//! typed argument, run the (trivial) handler, build the response. Compared with the same
-//! work written by hand against the raw map, so the figure is the cost of the macro's
-//! type-erased adapter and of serde, not of the transport.
+//! Dispatch through a macro-generated handler and through a closure (both the one pipeline:
+//! `FromMessage` for the arguments, `IntoResponse` for the reply), per message: decode
+//! `samp.params` into the typed argument, run the (trivial) handler, build the response.
+//! Compared with the same work written by hand against the raw map, so the figure is the
+//! cost of the pipeline and of serde, not of the transport.
 //!
 //! `cargo bench --bench dispatch`
 //!
@@ -17,7 +18,7 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use samp::protocol::encoding::{format_float, format_int, parse_bool, parse_float, parse_int};
 use samp::protocol::{ClientId, Status};
 use samp::{Context, ErrInfo, Map, Message, Response, Value, map};
-use samp_runtime::client::registry::{HandlerFuture, registrations};
+use samp_runtime::client::registry::{HandlerFuture, call_handler, registrations};
 use serde::{Deserialize, Serialize};
 
 /// `table.select.rowList`-like params with a few SAMP floats, ints, a boolean, a list and
@@ -245,6 +246,19 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || (ctx.clone(), params()),
             |(ctx, p)| black_box(run_ready((reg.handler)(ctx, p))),
+            BatchSize::SmallInput,
+        )
+    });
+    // A closure given to bind_call goes through the same traits (FromMessage, IntoResponse).
+    let closure = |p: Select| async move { Ok::<_, samp::Error>(compute(&p)) };
+    assert_eq!(
+        run_ready(call_handler(closure, ctx.clone(), params())),
+        manual
+    );
+    group.bench_function("closure through Handler (decode, call, respond)", |b| {
+        b.iter_batched(
+            || (ctx.clone(), params()),
+            |(ctx, p)| black_box(run_ready(call_handler(closure, ctx, p))),
             BatchSize::SmallInput,
         )
     });

@@ -17,76 +17,46 @@
 //!
 //! Ctrl-C leaves the hub (and shuts down the hub if this process started it).
 
-use samp::Context;
+use std::sync::{Arc, Mutex};
 
-/// Stand-in for `samp::mtypes::TableLoadVotable`, which a later release brings.
-mod mtypes {
-    /// `table.load.votable`: load a table given by URL.
-    #[derive(serde::Deserialize, serde::Serialize)]
-    #[serde(rename_all = "kebab-case")]
-    pub struct TableLoadVotable {
-        /// Where the table is.
-        pub url: String,
-        /// The sender's id for the table, for later messages about it.
-        pub table_id: Option<String>,
-        /// A name to show.
-        pub name: Option<String>,
-    }
+use samp::mtypes::{CoordPointAtSky, TableLoadVotable};
+use samp::{Context, State};
 
-    impl TableLoadVotable {
-        /// A message loading the table at `url`.
-        pub fn new(url: &str) -> Self {
-            TableLoadVotable {
-                url: url.to_owned(),
-                table_id: None,
-                name: None,
-            }
-        }
-    }
-
-    impl samp::client::IntoMessage for TableLoadVotable {
-        fn into_message(self) -> samp::Result<samp::Message> {
-            Ok(samp::Message::from_params("table.load.votable", &self)?)
-        }
-    }
+/// The viewer's own state: the tables it has open (here it only says what it would do).
+#[derive(Clone, Default)]
+struct Viewer {
+    tables: Arc<Mutex<Vec<String>>>,
 }
 
-/// The viewer itself (here it only says what it would do).
-mod viewer {
+impl Viewer {
     /// Opens a table.
-    pub async fn open(url: &str, name: Option<&str>) -> samp::Result<()> {
+    async fn open(&self, url: &str, name: Option<&str>) -> samp::Result<()> {
         if !url.starts_with("file:") && !url.starts_with("http") {
             return Err(samp::Error::msg(format!(
                 "cannot open {url}: unknown scheme"
             )));
         }
-        println!(
-            "viewer: opening {url} as {}",
-            name.unwrap_or("an unnamed table")
-        );
+        let name = name.unwrap_or("an unnamed table");
+        println!("viewer: opening {url} as {name}");
+        self.tables.lock().unwrap().push(url.to_owned());
         Ok(())
     }
 }
 
-use mtypes::TableLoadVotable;
-
 /// Load a VOTable into the viewer.
-#[samp::call("table.load.votable")]
-async fn load(table: TableLoadVotable, ctx: Context) -> Result<(), samp::Error> {
+#[samp::call] // the MType comes from the type: table.load.votable
+async fn load(
+    table: TableLoadVotable,
+    State(viewer): State<Viewer>,
+    ctx: Context,
+) -> samp::Result<()> {
     println!("{} sends a table", ctx.sender());
-    viewer::open(&table.url, table.name.as_deref()).await?;
-    Ok(()) // -> samp.status = samp.ok
+    viewer.open(&table.url, table.name.as_deref()).await // -> samp.status = samp.ok
 }
 
-#[derive(serde::Deserialize)]
-struct PointAt {
-    ra: f64,
-    dec: f64,
-} // SAMP floats arrive as strings: "83.63"
-
 /// Point the viewer at a sky position.
-#[samp::notification("coord.pointAt.sky")]
-async fn point(at: PointAt, ctx: Context) {
+#[samp::notification] // coord.pointAt.sky; SAMP floats arrive as strings: "83.63"
+async fn point(at: CoordPointAtSky, ctx: Context) {
     println!("{} asks us to look at {} {}", ctx.sender(), at.ra, at.dec);
 }
 
@@ -98,7 +68,12 @@ async fn main() -> samp::Result<()> {
         )
         .init();
 
-    let builder = || samp::Client::builder().metadata(samp::metadata!(name = "viewer"));
+    let viewer = Viewer::default();
+    let builder = || {
+        samp::Client::builder()
+            .metadata(samp::metadata!(name = "viewer"))
+            .state(viewer.clone())
+    };
     println!("viewer: looking for a SAMP hub");
     let (client, own_hub) = match builder().connect().await {
         Ok(client) => (client, None),
@@ -132,7 +107,7 @@ async fn main() -> samp::Result<()> {
     );
 
     let told = client
-        .notify_all(TableLoadVotable::new("file:///data/m31.xml"))
+        .notify_all(TableLoadVotable::new("file:///data/m31.xml").name("M31"))
         .await?;
     println!(
         "viewer: sent table.load.votable to {} client(s)",
@@ -145,6 +120,9 @@ async fn main() -> samp::Result<()> {
         println!("viewer: shutting down the hub it started");
         hub.shutdown().await;
     }
-    println!("viewer: bye");
+    println!(
+        "viewer: bye ({} table(s) opened)",
+        viewer.tables.lock().unwrap().len()
+    );
     result
 }

@@ -59,14 +59,20 @@
 
 pub use samp_macros::{call, metadata, notification};
 pub use samp_protocol::{ClientId, ErrInfo, Map, Message, Metadata, Response, Value, map};
+pub use samp_runtime::client::State;
 pub use samp_runtime::{Client, Context, Error, Result};
+
+/// The SAMP MType vocabulary as types: `samp::mtypes::TableLoadVotable` for
+/// `table.load.votable`, and so on; see [`MessageType`](mtypes::MessageType).
+pub use samp_protocol::mtypes;
 
 /// The client API beyond the top level: the builder, run-time bindings, what sending
 /// returns, and raw callback handling.
 pub mod client {
     pub use samp_runtime::client::{
-        Bind, ClientBuilder, IntoMessage, IntoResponse, PendingResponse, RawHandler, Responder,
-        ResponseStream, SessionEnd, Unbind,
+        Bind, ClientBuilder, FromMessage, Handler, IntoMessage, IntoResponse, Parts,
+        PendingResponse, Progress, RawHandler, Reply, ReportProgress, Responder, ResponseStream,
+        SessionEnd, State, StateRequirement, Unbind,
     };
 }
 

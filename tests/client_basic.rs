@@ -172,7 +172,7 @@ async fn non_callable_client_sends_queries_and_waits() {
     let hub = hub().await;
     let receiver = builder(&hub).connect().await.unwrap();
     receiver
-        .bind_call("test.echo", |_ctx, params: samp::Map| async move {
+        .bind_call("test.echo", |params: samp::Map| async move {
             samp::Response::ok(params)
         })
         .await
@@ -197,7 +197,7 @@ async fn non_callable_client_sends_queries_and_waits() {
     assert!(recipients.contains(&to));
 
     let e = sender
-        .bind_call("x.y", |_ctx, _p: samp::Map| async {})
+        .bind_call("x.y", |_p: samp::Map| async {})
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotCallable { .. }), "{e}");

@@ -6,8 +6,9 @@ use samp::client::ClientBuilder;
 use samp::hub::RunningHub;
 use samp::protocol::Status;
 use samp::{Client, Context, Error, Map, Message, Response, Value};
-use samp_runtime::client::registry::decode_params;
-use samp_runtime::client::registry::{HandlerFuture, HandlerKind, Registration};
+use samp_runtime::client::registry::{
+    HandlerFuture, HandlerKind, Registration, StateRequirement, call_handler,
+};
 
 mod common;
 use common::{WAIT, hub};
@@ -22,16 +23,20 @@ struct PointAt {
 }
 
 fn typed(ctx: Context, params: Map) -> HandlerFuture {
-    Box::pin(async move {
-        match decode_params::<PointAt>(&ctx, params) {
-            Ok(p) => {
-                let mut m = Map::new();
-                m.insert("ra".into(), format!("{}", p.ra * 2.0).into());
-                Response::ok(m)
-            }
-            Err(response) => response,
-        }
-    })
+    // Through the one pipeline, as the macros' adapters do.
+    call_handler(
+        |p: PointAt| async move {
+            let mut m = Map::new();
+            m.insert("ra".into(), format!("{}", p.ra * 2.0).into());
+            m
+        },
+        ctx,
+        params,
+    )
+}
+
+fn needs_nothing() -> Vec<StateRequirement> {
+    Vec::new()
 }
 
 fn panics(_ctx: Context, _params: Map) -> HandlerFuture {
@@ -53,6 +58,7 @@ macro_rules! register {
                 mtype: $mtype,
                 kind: HandlerKind::$kind,
                 handler: $handler,
+                requirements: needs_nothing,
                 annotations: &[("x-samp.mostly-harmless", "1")],
                 group: $group,
                 fn_name: stringify!($handler),
@@ -80,6 +86,7 @@ static EXPLICIT: Registration = Registration {
     mtype: "explicit.call",
     kind: HandlerKind::Call,
     handler: tagged,
+    requirements: needs_nothing,
     annotations: &[],
     group: None,
     fn_name: "tagged",

@@ -8,7 +8,7 @@
 use std::sync::Mutex;
 use std::time::Duration;
 
-use samp::client::ClientBuilder;
+use samp::client::{ClientBuilder, Reply};
 use samp::hub::RunningHub;
 use samp::protocol::HubProxy;
 use samp::protocol::{ClientId, Status};
@@ -99,9 +99,9 @@ mod viewer {
 
     /// Sums rows, scales them.
     #[samp::call("x-e2e.stats", annotations("x-samp.mostly-harmless" = "1"))]
-    pub async fn stats(p: Stats, ctx: Context) -> Summary {
+    pub async fn stats(p: Stats, ctx: Context) -> Reply<Summary> {
         let total: i64 = p.rows.iter().sum::<i64>() * i64::from(p.count);
-        Summary {
+        Reply(Summary {
             total,
             scaled: total as f64 * p.scale,
             verbose: !p.verbose,
@@ -109,7 +109,7 @@ mod viewer {
             tag_count: p.region.tags.len(),
             label: p.label,
             from: ctx.sender().to_string(),
-        }
+        })
     }
 
     #[derive(Deserialize)]
@@ -162,10 +162,10 @@ mod viewer {
 
     /// Any wild message.
     #[samp::call("x-e2e.wild.*")]
-    pub async fn wild(ctx: Context) -> Seen {
-        Seen {
+    pub async fn wild(ctx: Context) -> samp::Result<Seen> {
+        Ok(Seen {
             mtype: ctx.mtype().to_owned(),
-        }
+        })
     }
 
     pub static NOTES: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -437,16 +437,16 @@ mod sets {
     }
 
     #[samp::call("x-e2e.who", group = "left")]
-    pub fn left() -> Who {
-        Who { who: "left" }
+    pub fn left() -> Reply<Who> {
+        Reply(Who { who: "left" })
     }
 
     #[samp::call("x-e2e.left-only", group = "left")]
     pub fn left_only() {}
 
     #[samp::call("x-e2e.who", group = "right")]
-    pub fn right() -> Who {
-        Who { who: "right" }
+    pub fn right() -> Reply<Who> {
+        Reply(Who { who: "right" })
     }
 }
 
@@ -527,43 +527,24 @@ async fn run_time_binding_replaces_the_static_handler() {
     assert_eq!(Value::Map(r.result.unwrap()), map! { "who" => "bound" });
 }
 
-/// The quickstart of DESIGN.md, as written (with a local `TableLoadVotable`).
+/// The quickstart of DESIGN.md, as written: the MType from the type, the state as an argument.
 mod quickstart {
-    pub mod mtypes {
-        /// Stand-in for `samp::mtypes::TableLoadVotable`.
-        #[derive(serde::Deserialize, serde::Serialize)]
-        #[serde(rename_all = "kebab-case")]
-        pub struct TableLoadVotable {
-            pub url: String,
-            pub table_id: Option<String>,
-            pub name: Option<String>,
-        }
+    use std::sync::{Arc, Mutex};
 
-        impl TableLoadVotable {
-            pub fn new(url: &str) -> Self {
-                TableLoadVotable {
-                    url: url.to_owned(),
-                    table_id: None,
-                    name: None,
-                }
-            }
-        }
+    use samp::mtypes::{CoordPointAtSky, TableLoadVotable};
+    use samp::{Context, State};
 
-        impl samp::client::IntoMessage for TableLoadVotable {
-            fn into_message(self) -> samp::Result<samp::Message> {
-                Ok(samp::Message::from_params("table.load.votable", &self)?)
-            }
-        }
+    #[derive(Clone, Default)]
+    pub struct Viewer {
+        pub opened: Arc<Mutex<Vec<String>>>,
     }
 
-    pub mod viewer {
-        use std::sync::Mutex;
-        pub static OPENED: Mutex<Vec<String>> = Mutex::new(Vec::new());
-        pub async fn open(url: &str, name: Option<&str>) -> samp::Result<()> {
+    impl Viewer {
+        async fn open(&self, url: &str, name: Option<&str>) -> samp::Result<()> {
             if url.starts_with("http:") {
                 return Err(samp::Error::msg(format!("{url}: no network here")));
             }
-            OPENED
+            self.opened
                 .lock()
                 .unwrap()
                 .push(format!("{url} {}", name.unwrap_or("-")));
@@ -571,26 +552,18 @@ mod quickstart {
         }
     }
 
-    use mtypes::TableLoadVotable;
-    use samp::Context;
-
     /// Load a VOTable into the viewer.
-    #[samp::call("table.load.votable")]
-    async fn load(table: TableLoadVotable, _ctx: Context) -> Result<(), samp::Error> {
-        viewer::open(&table.url, table.name.as_deref()).await?;
+    #[samp::call] // MType from the type: table.load.votable
+    async fn load(table: TableLoadVotable, State(v): State<Viewer>) -> Result<(), samp::Error> {
+        v.open(&table.url, table.name.as_deref()).await?;
         Ok(()) // -> samp.status = samp.ok
     }
 
-    #[derive(serde::Deserialize)]
-    struct PointAt {
-        ra: f64,
-        dec: f64,
-    } // SAMP floats arrive as strings: "83.63"
-
-    #[samp::notification("coord.pointAt.sky")]
-    async fn point(at: PointAt, ctx: Context) {
+    #[samp::notification]
+    async fn point(at: CoordPointAtSky, ctx: Context, State(v): State<Viewer>) {
+        // SAMP floats arrive as strings: "83.63"
         println!("{} asks us to look at {} {}", ctx.sender(), at.ra, at.dec);
-        viewer::OPENED
+        v.opened
             .lock()
             .unwrap()
             .push(format!("point {} {}", at.ra, at.dec));
@@ -599,10 +572,12 @@ mod quickstart {
 
 #[tokio::test]
 async fn quickstart_works() {
-    use quickstart::mtypes::TableLoadVotable;
+    use samp::mtypes::TableLoadVotable;
     let hub = hub().await;
+    let viewer = quickstart::Viewer::default();
     let client = builder(&hub)
         .handlers_in_module(concat!(module_path!(), "::quickstart"))
+        .state(viewer.clone())
         .connect()
         .await
         .unwrap();
@@ -634,9 +609,10 @@ async fn quickstart_works() {
     )
     .await
     .unwrap();
-    wait_for(&quickstart::viewer::OPENED, |e| e == "point 83.63 22.01").await;
+    wait_for(&viewer.opened, |e| e == "point 83.63 22.01").await;
     assert!(
-        quickstart::viewer::OPENED
+        viewer
+            .opened
             .lock()
             .unwrap()
             .contains(&"file:///data/m31.xml M31".to_owned())
@@ -645,6 +621,7 @@ async fn quickstart_works() {
     // The client sends the quickstart's notification to every subscriber.
     let other = builder(&hub)
         .handlers_in_module(concat!(module_path!(), "::quickstart"))
+        .state(quickstart::Viewer::default())
         .connect()
         .await
         .unwrap();

@@ -20,6 +20,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use samp::client::Reply;
 use samp::hub::{Hub, RunningHub};
 use samp::{Client, Context, ErrInfo, Map};
 use serde::{Deserialize, Serialize};
@@ -61,16 +62,16 @@ mod app {
 
     /// Sums and scales rows.
     #[samp::call("x-interop.stats", annotations("x-samp.mostly-harmless" = "1"))]
-    pub async fn stats(p: Stats, ctx: Context) -> Summary {
+    pub async fn stats(p: Stats, ctx: Context) -> Reply<Summary> {
         let total = p.rows.iter().sum::<i64>() * i64::from(p.count);
-        Summary {
+        Reply(Summary {
             total,
             scaled: total as f64 * p.scale,
             flag: !p.flag,
             centre: vec![p.region.ra, p.region.dec],
             label: p.label.unwrap_or_else(|| "none".to_owned()),
             from: ctx.sender().to_string(),
-        }
+        })
     }
 
     #[derive(Deserialize)]
@@ -84,10 +85,10 @@ mod app {
     }
 
     #[samp::call("x-interop.double")]
-    pub fn double(p: Level) -> Doubled {
-        Doubled {
+    pub fn double(p: Level) -> Reply<Doubled> {
+        Reply(Doubled {
             doubled: u16::from(p.level) * 2,
-        }
+        })
     }
 
     #[samp::call("x-interop.fail")]

@@ -26,6 +26,7 @@ pub mod lockfile;
 pub mod maps;
 pub mod message;
 pub mod mtype;
+pub mod mtypes;
 pub mod response;
 pub mod standard;
 pub mod value;
@@ -40,7 +41,7 @@ pub use error::ProtocolError;
 pub use ids::{ClientId, MsgId, MsgTag, PrivateKey, Secret};
 pub use lockfile::{LockInfo, LockfileError};
 pub use maps::{Metadata, RegInfo, Subscriptions};
-pub use message::Message;
+pub use message::{IntoMessage, Message};
 pub use mtype::{
     MType, MTypeError, MTypeErrorKind, MTypePattern, is_valid_mtype, is_valid_pattern,
 };

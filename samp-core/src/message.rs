@@ -178,6 +178,36 @@ impl WriteValue for Message {
     }
 }
 
+/// Anything that can be sent as a message: a [`Message`], or a typed message from
+/// [`mtypes`](crate::mtypes) (or any [`MessageType`](crate::mtypes::MessageType)).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be sent as a SAMP message",
+    label = "not a message",
+    note = "send a `samp::Message`, a type from `samp::mtypes`, or a type that implements `samp::mtypes::MessageType`"
+)]
+pub trait IntoMessage {
+    /// The message, or why its params do not convert to SAMP.
+    fn into_message(self) -> Result<Message, ConvertError>;
+}
+
+impl IntoMessage for Message {
+    fn into_message(self) -> Result<Message, ConvertError> {
+        Ok(self)
+    }
+}
+
+impl IntoMessage for &Message {
+    fn into_message(self) -> Result<Message, ConvertError> {
+        Ok(self.clone())
+    }
+}
+
+impl<T: crate::mtypes::MessageType> IntoMessage for T {
+    fn into_message(self) -> Result<Message, ConvertError> {
+        Message::from_params(T::MTYPE, &self)
+    }
+}
+
 impl From<Message> for Value {
     fn from(m: Message) -> Value {
         m.into_value()

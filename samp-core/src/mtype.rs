@@ -19,7 +19,9 @@ use std::str::FromStr;
 use crate::Value;
 
 use samp_grammar::PatternForm as PatternKind;
-pub use samp_grammar::{Problem as MTypeErrorKind, is_valid_mtype, is_valid_pattern};
+pub use samp_grammar::{
+    Problem as MTypeErrorKind, is_valid_mtype, is_valid_pattern, pattern_matches,
+};
 
 /// Rejected MType or MType pattern text; the message quotes the text and says what is wrong.
 ///

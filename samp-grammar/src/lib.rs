@@ -91,6 +91,51 @@ pub const fn is_valid_pattern(text: &str) -> bool {
     valid_mtype_prefix(b, n)
 }
 
+/// Whether subscription pattern `pattern` matches MType `mtype` (both assumed
+/// well-formed): `*` matches everything, `a.b.*` matches `a.b.` followed by at least one
+/// more atom, anything else only itself. Case-sensitive. `const`, so generated code can
+/// compare MTypes at compile time.
+///
+/// ```
+/// use samp_grammar::pattern_matches;
+/// const YES: bool = pattern_matches("table.*", "table.load.votable");
+/// assert!(YES && pattern_matches("*", "x") && pattern_matches("a.b", "a.b"));
+/// assert!(!pattern_matches("table.*", "table") && !pattern_matches("table.*", "tablex.y"));
+/// ```
+pub const fn pattern_matches(pattern: &str, mtype: &str) -> bool {
+    let p = pattern.as_bytes();
+    let m = mtype.as_bytes();
+    if p.len() == 1 && p[0] == b'*' {
+        return true;
+    }
+    if p.len() >= 2 && p[p.len() - 1] == b'*' && p[p.len() - 2] == b'.' {
+        // `prefix.*`: mtype starts with `prefix.` and has more after it.
+        let keep = p.len() - 1;
+        if m.len() <= keep {
+            return false;
+        }
+        let mut i = 0;
+        while i < keep {
+            if p[i] != m[i] {
+                return false;
+            }
+            i += 1;
+        }
+        return m[keep] != b'.';
+    }
+    if p.len() != m.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if p[i] != m[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// What is wrong with a piece of MType (or pattern) text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Problem {

@@ -1,7 +1,8 @@
 //! Parsing the attribute's arguments:
-//! `("mtype.pattern", annotations("key" = "value", ...), group = "name", crate = "path")`.
+//! `("mtype.pattern", annotations("key" = "value", ...), group = "name", crate = "path")`,
+//! where the MType may be left out when the params type knows it.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Ident, Lit, LitStr, Path, Token};
@@ -29,8 +30,9 @@ impl Kind {
 
 /// The parsed attribute arguments.
 pub(crate) struct Args {
-    /// The MType pattern, already checked against the grammar.
-    pub(crate) mtype: LitStr,
+    /// The MType pattern, already checked against the grammar; `None` when the params
+    /// type is to give it.
+    pub(crate) mtype: Option<LitStr>,
     /// Subscription annotations, in the order written; keys are unique.
     pub(crate) annotations: Vec<(LitStr, LitStr)>,
     /// `group = "..."`.
@@ -42,19 +44,12 @@ pub(crate) struct Args {
 /// Parses the arguments of `#[samp::<kind>(...)]`. Every error points at the offending
 /// tokens and says what to write instead.
 pub(crate) fn parse_args(kind: Kind, attr: TokenStream) -> syn::Result<Args> {
-    let attr_name = kind.attr();
-    if attr.is_empty() {
-        return Err(syn::Error::new(
-            Span::call_site(),
-            format!(
-                "missing MType: write the MType (pattern) this handler subscribes to, e.g. \
-                 #[samp::{attr_name}(\"{}\")]",
-                example(kind)
-            ),
-        ));
-    }
     let parser = |input: ParseStream| {
-        let mtype = parse_mtype(kind, input)?;
+        let mtype = if input.peek(syn::Lit) {
+            Some(parse_mtype(kind, input)?)
+        } else {
+            None
+        };
         let mut args = Args {
             mtype,
             annotations: Vec::new(),
@@ -62,11 +57,15 @@ pub(crate) fn parse_args(kind: Kind, attr: TokenStream) -> syn::Result<Args> {
             krate: syn::parse_quote!(::samp),
         };
         let mut seen_annotations = false;
+        let mut first = args.mtype.is_none();
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
-            if input.is_empty() {
-                break;
+            if !first {
+                input.parse::<Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
             }
+            first = false;
             if input.peek(Token![crate]) {
                 let kw: Token![crate] = input.parse()?;
                 input.parse::<Token![=]>()?;
@@ -125,6 +124,17 @@ pub(crate) fn parse_args(kind: Kind, attr: TokenStream) -> syn::Result<Args> {
                         ));
                     }
                     args.group = Some(lit);
+                }
+                other if input.peek(Token![.]) => {
+                    let _ = other;
+                    return Err(syn::Error::new(
+                        name.span(),
+                        format!(
+                            "the MType goes in quotes, as a string literal: #[samp::{}(\"{}\")]",
+                            kind.attr(),
+                            example(kind)
+                        ),
+                    ));
                 }
                 other => {
                     return Err(syn::Error::new(

@@ -1,31 +1,36 @@
 //! Expansion of `#[samp::notification]` and `#[samp::call]`.
 //!
-//! For
+//! The function is kept as written; beside it goes a registration whose adapter runs the
+//! function through the same traits as a closure given to `bind_*` (through the
+//! [`Handler`] impls): `FromMessage` for each argument, `IntoResponse` for the output.
 //!
 //! ```text
 //! /// Load a table.
-//! #[samp::call("table.load.votable")]
-//! async fn load(table: Load, ctx: Context) -> Result<(), E> { ... }
-//! ```
+//! #[samp::call]
+//! async fn load(table: TableLoadVotable, State(v): State<Viewer>) -> Result<(), E> { ... }
 //!
-//! the output is the function unchanged, followed by
-//!
-//! ```text
 //! const _: () = {
 //!     use ::samp::__private as __samp;
+//!     const __SAMP_MTYPE: &str = /* the attribute's, or the first argument type's MType */;
 //!     fn __samp_adapter(ctx: __samp::Context, params: __samp::Map) -> __samp::HandlerFuture {
-//!         let p0 = match __samp::decode_params::<Load>(&ctx, params) {   // spanned at `Load`
-//!             Ok(p) => p,
-//!             Err(response) => return __samp::ready(response),
-//!         };
-//!         Box::pin(async move {
-//!             let ret: Result<(), E> = load(p0, ctx).await;
-//!             match ret { Ok(v) => <() as response>, Err(e) => Response::error(<e as ErrInfo>) }
-//!         })
+//!         let mut parts = __samp::parts(ctx, params, &[<TableLoadVotable as FromMessage>::KIND, ..]);
+//!         let a0: TableLoadVotable = match FromMessage::from_message(&mut parts) { .. };
+//!         let a1: State<Viewer> = ..;
+//!         Box::pin(async move { IntoResponse::into_response(load(a0, a1).await) })
 //!     }
-//!     __samp::inventory::submit! { __samp::Registration { mtype: "table.load.votable", ... } }
+//!     fn __samp_requirements() -> Vec<__samp::StateRequirement> {
+//!         [<TableLoadVotable as FromMessage>::requirement(), ..].into_iter().flatten().collect()
+//!     }
+//!     __samp::inventory::submit! { __samp::Registration { mtype: __SAMP_MTYPE, .. } }
 //! };
 //! ```
+//!
+//! What each argument is (params, context, state) is decided by the traits, never by the
+//! type's name; the macro adds only checks that read the syntax (a `self` receiver, a
+//! reference argument, ...) and compile-time checks through traits, each spanned at the
+//! user's code.
+//!
+//! [`Handler`]: https://docs.rs/samp-runtime/latest/samp_runtime/client/trait.Handler.html
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -58,10 +63,13 @@ pub(crate) fn expand(kind: Kind, attr: TokenStream, item: TokenStream) -> TokenS
     let args = parse_args(kind, attr);
     let sig = analyse(kind, &func);
     match (args, sig) {
-        (Ok(args), Ok(sig)) => {
-            let generated = generate(kind, &args, &func, &sig);
-            quote! { #func #generated }
-        }
+        (Ok(args), Ok(sig)) => match missing_mtype(kind, &args, &func, &sig) {
+            Some(e) => with_error(func.into_token_stream(), e),
+            None => {
+                let generated = generate(kind, &args, &func, &sig);
+                quote! { #func #generated }
+            }
+        },
         (Err(mut a), Err(b)) => {
             a.combine(b);
             with_error(func.into_token_stream(), a)
@@ -75,42 +83,32 @@ fn with_error(item: TokenStream, err: syn::Error) -> TokenStream {
     quote! { #item #err }
 }
 
-/// How the function's return value becomes a response.
-#[derive(Debug)]
-enum Ret {
-    /// `()` or no return type: `samp.ok` with an empty result.
-    Unit,
-    /// `Response` (any path ending in `Response`): sent as it is.
-    Response(Type),
-    /// `Result<T, E>` (any path ending in `Result`): `Ok` as `T`, `Err` as `samp.error`.
-    /// Holds `E` when it is written out (not for aliases such as `samp::Result<T>`).
-    Result(Box<Ret>, Option<Type>),
-    /// Anything else: serialized into `samp.result`.
-    Value(Type),
-}
-
 /// What the signature says.
 struct Sig {
-    /// Position and type of the params argument.
-    params: Option<(usize, Type)>,
-    /// Position of the `Context` argument.
-    context: Option<usize>,
-    /// Number of arguments.
-    arity: usize,
-    ret: Ret,
-    /// Span of the return type (or of the signature when there is none).
+    /// The argument types, in order.
+    args: Vec<Type>,
+    /// The declared return type (`()` when there is none), and where to point at it.
+    ret: Type,
     ret_span: Span,
 }
 
-fn last_segment_is(ty: &Type, name: &str) -> bool {
-    match ty {
-        Type::Path(p) if p.qself.is_none() => {
-            p.path.segments.last().is_some_and(|s| s.ident == name)
-        }
-        Type::Group(g) => last_segment_is(&g.elem, name),
-        Type::Paren(p) => last_segment_is(&p.elem, name),
-        _ => false,
+/// No MType in the attribute and no argument that could carry one.
+fn missing_mtype(kind: Kind, args: &Args, func: &ItemFn, sig: &Sig) -> Option<syn::Error> {
+    if args.mtype.is_some() || !sig.args.is_empty() {
+        return None;
     }
+    Some(syn::Error::new(
+        func.sig.ident.span(),
+        format!(
+            "missing MType: this handler takes no params, so name the MType it handles, e.g. \
+             #[samp::{}(\"{}\")]",
+            kind.attr(),
+            match kind {
+                Kind::Notification => "coord.pointAt.sky",
+                Kind::Call => "samp.app.ping",
+            }
+        ),
+    ))
 }
 
 fn is_unit(ty: &Type) -> bool {
@@ -122,32 +120,8 @@ fn is_unit(ty: &Type) -> bool {
     }
 }
 
-fn classify(ty: &Type) -> Ret {
-    if is_unit(ty) {
-        return Ret::Unit;
-    }
-    if let Type::Path(p) = ty
-        && p.qself.is_none()
-        && let Some(last) = p.path.segments.last()
-    {
-        if last.ident == "Response" && last.arguments.is_none() {
-            return Ret::Response(ty.clone());
-        }
-        if last.ident == "Result"
-            && let PathArguments::AngleBracketed(args) = &last.arguments
-            && let Some(GenericArgument::Type(ok)) = args.args.first()
-        {
-            let err = match args.args.iter().nth(1) {
-                Some(GenericArgument::Type(e)) => Some(e.clone()),
-                _ => None,
-            };
-            return Ret::Result(Box::new(classify(ok)), err);
-        }
-    }
-    Ret::Value(ty.clone())
-}
-
-/// A type that certainly does not serialize to a map, so cannot be a call's `samp.result`.
+/// A type that certainly does not serialize to a map, so cannot be a call's `samp.result`
+/// (a syntactic early warning; the traits would only catch it at run time).
 fn obviously_not_a_map(ty: &Type) -> bool {
     const SCALARS: &[&str] = &[
         "String", "str", "bool", "char", "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16",
@@ -168,7 +142,23 @@ fn obviously_not_a_map(ty: &Type) -> bool {
     }
 }
 
-/// Checks the signature and finds the params and `Context` arguments.
+/// `T` of a return type written `Result<T, ..>`, for the early warning above.
+fn ok_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Result" {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(a) => match a.args.first() {
+            Some(GenericArgument::Type(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Checks what the syntax shows and collects the argument types.
 fn analyse(kind: Kind, func: &ItemFn) -> syn::Result<Sig> {
     let mut errors: Option<syn::Error> = None;
     let mut push = |e: syn::Error| match &mut errors {
@@ -181,8 +171,8 @@ fn analyse(kind: Kind, func: &ItemFn) -> syn::Result<Sig> {
             recv,
             format!(
                 "a SAMP handler cannot take `self`: #[samp::{}] goes on a free function; move \
-                 it out of the `impl` block and reach shared state through a `static` or \
-                 `ctx.client()`, or register a closure at run time with `bind_*`",
+                 it out of the `impl` block and take shared state as `samp::State<T>`, or \
+                 register a closure at run time with `bind_*`",
                 kind.attr()
             ),
         ));
@@ -190,13 +180,13 @@ fn analyse(kind: Kind, func: &ItemFn) -> syn::Result<Sig> {
     if !s.generics.params.is_empty() {
         push(syn::Error::new_spanned(
             &s.generics,
-            "a SAMP handler cannot be generic: give the params argument a concrete type",
+            "a SAMP handler cannot be generic: give its arguments concrete types",
         ));
     }
     if let Some(w) = &s.generics.where_clause {
         push(syn::Error::new_spanned(
             w,
-            "a SAMP handler cannot have a `where` clause: give the params argument a concrete type",
+            "a SAMP handler cannot have a `where` clause: give its arguments concrete types",
         ));
     }
     if let Some(u) = &s.unsafety {
@@ -211,95 +201,60 @@ fn analyse(kind: Kind, func: &ItemFn) -> syn::Result<Sig> {
             "a SAMP handler cannot be variadic",
         ));
     }
+    if s.inputs.len() > 8 {
+        push(syn::Error::new_spanned(
+            &s.inputs,
+            "a SAMP handler takes at most 8 arguments",
+        ));
+    }
 
-    let mut params: Option<(usize, Type)> = None;
-    let mut context: Option<usize> = None;
-    for (i, arg) in s.inputs.iter().enumerate() {
+    let mut args = Vec::new();
+    for arg in &s.inputs {
         let FnArg::Typed(pt) = arg else { continue };
         let ty = &*pt.ty;
-        if last_segment_is(ty, "Context") {
-            if context.is_some() {
-                push(syn::Error::new_spanned(
-                    ty,
-                    "a SAMP handler takes at most one `Context` argument",
-                ));
-            }
-            context = Some(i);
-            continue;
-        }
-        if let Type::Reference(r) = ty {
-            if last_segment_is(&r.elem, "Context") {
-                push(syn::Error::new_spanned(
-                    ty,
-                    "take the `Context` by value: write `ctx: Context` (it is cheap to clone)",
-                ));
-                context = Some(i);
-            } else {
-                push(syn::Error::new_spanned(
-                    ty,
-                    format!(
-                        "the params argument must own its data: write `{}` instead of a reference",
-                        r.elem.to_token_stream()
-                    ),
-                ));
-            }
-            continue;
-        }
-        if let Type::ImplTrait(_) = ty {
-            push(syn::Error::new_spanned(
+        match ty {
+            Type::Reference(r) => push(syn::Error::new_spanned(
                 ty,
-                "a SAMP handler's params need a concrete type, not `impl Trait`: use a struct \
-                 with #[derive(serde::Deserialize)], or `samp::Map` for the raw map",
-            ));
-            continue;
-        }
-        if params.is_some() {
-            push(syn::Error::new_spanned(
+                format!(
+                    "a SAMP handler's arguments are owned: write `{}` instead of a reference \
+                     (a `Context` is cheap to clone)",
+                    r.elem.to_token_stream()
+                ),
+            )),
+            Type::ImplTrait(_) => push(syn::Error::new_spanned(
                 ty,
-                "a SAMP handler takes at most one params argument (plus an optional `Context`): \
-                 gather the parameters into one struct with #[derive(serde::Deserialize)], one \
-                 field per `samp.params` key",
-            ));
-            continue;
+                "a SAMP handler's arguments need concrete types, not `impl Trait`: a params \
+                 struct with #[derive(serde::Deserialize)], a type from `samp::mtypes`, \
+                 `samp::Map`, `samp::Context` or `samp::State<T>`",
+            )),
+            _ => args.push(ty.clone()),
         }
-        params = Some((i, ty.clone()));
     }
 
     let (ret, ret_span) = match &s.output {
-        ReturnType::Default => (Ret::Unit, s.ident.span()),
-        ReturnType::Type(_, ty) => (classify(ty), ty.span()),
+        ReturnType::Default => (syn::parse_quote!(()), s.ident.span()),
+        ReturnType::Type(_, ty) => ((**ty).clone(), ty.span()),
     };
-    let mut check_ret = |r: &Ret| match (kind, r) {
-        (Kind::Notification, Ret::Unit) => {}
-        (Kind::Notification, Ret::Result(ok, _)) if matches!(**ok, Ret::Unit) => {}
-        (Kind::Notification, _) => push(syn::Error::new(
-            ret_span,
-            "a notification has no reply, so its handler returns `()` or `Result<(), E>` \
-             (an error is logged); use #[samp::call] to send a result back",
-        )),
-        (Kind::Call, Ret::Value(ty)) if obviously_not_a_map(ty) => push(syn::Error::new_spanned(
-            ty,
-            format!(
-                "a call's result is sent as the `samp.result` map, so `{}` cannot be returned \
-                 as it is: return a struct with #[derive(serde::Serialize)] (its fields become \
-                 the result keys), a `samp::Map`, `()`, `Result<T, E>` of those, or a \
-                 `samp::Response`",
-                ty.to_token_stream()
-            ),
-        )),
-        (Kind::Call, _) => {}
-    };
-    check_ret(&ret);
-    if let (Kind::Call, Ret::Result(ok, _)) = (kind, &ret) {
-        check_ret(ok);
+    if kind == Kind::Call {
+        let checked = ok_type(&ret).unwrap_or(&ret);
+        if !is_unit(checked) && obviously_not_a_map(checked) {
+            push(syn::Error::new_spanned(
+                checked,
+                format!(
+                    "a call's result is sent as the `samp.result` map, so `{}` cannot be \
+                     returned as it is: return a struct with #[derive(serde::Serialize)] (its \
+                     fields become the result keys) inside `Ok(..)` or `samp::client::Reply(..)`, \
+                     a `samp::Map`, `()`, or a `samp::Response`",
+                    checked.to_token_stream()
+                ),
+            ));
+        }
     }
 
     match errors {
         Some(e) => Err(e),
         None => Ok(Sig {
-            params,
-            context,
-            arity: s.inputs.len(),
+            args,
             ret,
             ret_span,
         }),
@@ -325,52 +280,65 @@ pub(crate) fn doc_first_line(func: &ItemFn) -> Option<String> {
     None
 }
 
-/// The conversion of `value` (of the classified type) into a `Response` expression.
-fn response_expr(kind: Kind, ret: &Ret, value: TokenStream, span: Span) -> TokenStream {
-    match ret {
-        Ret::Unit => quote_spanned! {span=> {
-            let () = #value;
-            __samp::Response::ok_empty()
-        }},
-        Ret::Response(ty) => quote_spanned! {span=> {
-            let __samp_response: #ty = #value;
-            __samp::into_response(__samp_response)
-        }},
-        // `to_value` is called here, in the user's crate, so a type that is not `Serialize`
-        // is reported at the return type.
-        Ret::Value(ty) => {
-            let span = ty.span();
-            quote_spanned! {span=> {
-                let __samp_value = &#value;
-                __samp::result_response(__samp::to_value(__samp_value))
-            }}
-        }
-        Ret::Result(ok, err) => {
-            let ok_expr = response_expr(kind, ok, quote!(__samp_ok), span);
-            // A type that is neither `Into<ErrInfo>` nor `Display` is reported at `E`.
-            let span = err.as_ref().map_or(span, Spanned::span);
-            let err_expr = match kind {
-                Kind::Call => quote_spanned! {span=>
-                    __samp::Response::error(__samp::ErrProbe(__samp_err).samp_err_info())
-                },
-                Kind::Notification => quote_spanned! {span=>
-                    __samp::notification_error(__samp::ErrProbe(__samp_err).samp_err_info())
-                },
+/// The adapter's body: each argument built through `FromMessage` (spanned at its type, so
+/// a type that cannot be an argument is reported there), the function called, its output
+/// turned into the reply through `IntoResponse` (spanned at the return type). A plain `fn`
+/// runs inside the adapter; an `async fn`'s future is boxed as `Send` (spanned at its name).
+fn adapter_body(kind: Kind, func: &ItemFn, sig: &Sig) -> TokenStream {
+    let ident = &func.sig.ident;
+    let fn_span = ident.span();
+    let names: Vec<_> = (0..sig.args.len())
+        .map(|i| syn::Ident::new(&format!("__samp_a{i}"), Span::call_site()))
+        .collect();
+    let kinds = sig.args.iter().map(|ty| {
+        let span = ty.span();
+        quote_spanned!(span=> <#ty as __samp::FromMessage>::KIND)
+    });
+    let extract = sig.args.iter().zip(&names).map(|(ty, name)| {
+        let span = ty.span();
+        quote_spanned! {span=>
+            let #name: #ty = match <#ty as __samp::FromMessage>::from_message(&mut __samp_parts) {
+                ::core::result::Result::Ok(value) => value,
+                ::core::result::Result::Err(response) => return __samp::ready(response),
             };
-            quote_spanned! {span=>
-                match #value {
-                    ::core::result::Result::Ok(__samp_ok) => #ok_expr,
-                    ::core::result::Result::Err(__samp_err) => #err_expr,
-                }
-            }
         }
+    });
+    let ret = &sig.ret;
+    let ret_span = sig.ret_span;
+    // A notification's output is checked to be one that carries no reply.
+    let reply = match kind {
+        Kind::Call => quote_spanned! {ret_span=>
+            <#ret as __samp::IntoResponse>::into_response(__samp_ret)
+        },
+        Kind::Notification => quote_spanned! {ret_span=>
+            <#ret as __samp::NotificationOutput>::into_logged_response(__samp_ret)
+        },
+    };
+    let run = if func.sig.asyncness.is_some() {
+        quote_spanned! {fn_span=>
+            ::std::boxed::Box::pin(async move {
+                let __samp_ret: #ret = #ident(#(#names),*).await;
+                #reply
+            })
+        }
+    } else {
+        quote_spanned! {fn_span=>
+            let __samp_ret: #ret = #ident(#(#names),*);
+            __samp::ready(#reply)
+        }
+    };
+    quote! {
+        #[allow(unused_mut)]
+        let mut __samp_parts = __samp::parts(__samp_ctx, __samp_params, &[#(#kinds),*]);
+        #(#extract)*
+        #run
     }
 }
 
 fn generate(kind: Kind, args: &Args, func: &ItemFn, sig: &Sig) -> TokenStream {
     let krate = &args.krate;
     let ident = &func.sig.ident;
-    let mtype = &args.mtype;
+    let fn_span = ident.span();
     let kind_tokens = match kind {
         Kind::Notification => quote!(__samp::HandlerKind::Notification),
         Kind::Call => quote!(__samp::HandlerKind::Call),
@@ -393,53 +361,41 @@ fn generate(kind: Kind, args: &Args, func: &ItemFn, sig: &Sig) -> TokenStream {
         Some(g) => quote!(::core::option::Option::Some(#g)),
         None => quote!(::core::option::Option::None),
     };
-    let fn_name = LitStr::new(&ident.to_string(), ident.span());
+    let fn_name = LitStr::new(&ident.to_string(), fn_span);
 
-    // Params: decoded before `ctx` moves. The call is spanned at the user's type, so a
-    // type that is not `DeserializeOwned` is reported there (axum's `debug_handler` trick).
-    let decode = match &sig.params {
-        Some((_, ty)) => {
-            let span = ty.span();
-            quote_spanned! {span=>
-                let __samp_p: #ty = match __samp::decode_params::<#ty>(&__samp_ctx, __samp_params) {
-                    ::core::result::Result::Ok(p) => p,
-                    ::core::result::Result::Err(r) => return __samp::ready(r),
-                };
-            }
-        }
-        None => quote!(let _ = __samp_params;),
-    };
-    let call_args = (0..sig.arity).map(|i| {
-        if Some(i) == sig.context {
-            quote!(__samp_ctx)
-        } else {
-            quote!(__samp_p)
-        }
+    // The MType the argument types carry (first one that is a `MessageType`).
+    let probes = sig.args.iter().map(|ty| {
+        let span = ty.span();
+        quote_spanned!(span=> <__samp::Probe<#ty>>::MTYPE)
     });
-    let ctx_unused = if sig.context.is_none() {
-        quote!(let _ = __samp_ctx;)
-    } else {
-        quote!()
-    };
-    let await_tokens = if func.sig.asyncness.is_some() {
-        quote!(.await)
-    } else {
-        quote!()
-    };
-    let ret_ty = match &func.sig.output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => ty.to_token_stream(),
-    };
-    let convert = response_expr(kind, &sig.ret, quote!(__samp_ret), sig.ret_span);
-    let fn_span = ident.span();
-    let boxed = quote_spanned! {fn_span=>
-        ::std::boxed::Box::pin(async move {
-            #ctx_unused
-            let __samp_ret: #ret_ty = #ident(#(#call_args),*) #await_tokens;
-            #convert
-        })
+    let inferred = quote!(__samp::first_mtype(&[#(#probes),*]));
+    let (mtype, agreement) = match &args.mtype {
+        Some(lit) => {
+            let span = lit.span();
+            let check = quote_spanned! {span=>
+                const _: () = __samp::check_mtype_agrees(#lit, #inferred);
+            };
+            (quote!(#lit), check)
+        }
+        None => {
+            let mtype = quote_spanned! {fn_span=>
+                match #inferred {
+                    ::core::option::Option::Some(m) => m,
+                    ::core::option::Option::None => ::core::panic!(
+                        "this SAMP handler names no MType and none of its argument types carries one: write it in the attribute, #[samp::call(\"x.y\")], or take a params type from samp::mtypes"
+                    ),
+                }
+            };
+            (mtype, quote!())
+        }
     };
 
+    let body = adapter_body(kind, func, sig);
+    let arity = sig.args.len();
+    let requirements = sig.args.iter().map(|ty| {
+        let span = ty.span();
+        quote_spanned!(span=> <#ty as __samp::FromMessage>::requirement())
+    });
     // Spanned at the function's name, `line!()` gives the line of the `fn`, not of the
     // attribute above it.
     let line = quote_spanned!(fn_span=> ::core::line!());
@@ -450,21 +406,30 @@ fn generate(kind: Kind, args: &Args, func: &ItemFn, sig: &Sig) -> TokenStream {
         const _: () = {
             use #krate::__private as __samp;
             #[allow(unused_imports)]
-            use __samp::{ViaDisplay as _, ViaErrInfo as _};
+            use __samp::ProbeFallback as _;
+
+            const __SAMP_MTYPE: &str = #mtype;
+            #agreement
 
             fn __samp_adapter(
                 __samp_ctx: __samp::Context,
                 __samp_params: __samp::Map,
             ) -> __samp::HandlerFuture {
-                #decode
-                #boxed
+                #body
+            }
+
+            fn __samp_requirements() -> ::std::vec::Vec<__samp::StateRequirement> {
+                let __samp_all: [::core::option::Option<__samp::StateRequirement>; #arity] =
+                    [#(#requirements),*];
+                __samp_all.into_iter().flatten().collect()
             }
 
             __samp::inventory::submit! {
                 __samp::Registration {
-                    mtype: #mtype,
+                    mtype: __SAMP_MTYPE,
                     kind: #kind_tokens,
                     handler: __samp_adapter,
+                    requirements: __samp_requirements,
                     annotations: &[#(#annotation_tokens),*],
                     group: #group,
                     fn_name: #fn_name,
@@ -478,207 +443,4 @@ fn generate(kind: Kind, args: &Args, func: &ItemFn, sig: &Sig) -> TokenStream {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn expand_str(kind: Kind, attr: &str, item: &str) -> String {
-        expand(kind, attr.parse().unwrap(), item.parse().unwrap()).to_string()
-    }
-
-    fn error_of(kind: Kind, attr: &str, item: &str) -> String {
-        let out = expand_str(kind, attr, item);
-        assert!(out.contains("compile_error"), "no error in {out}");
-        out
-    }
-
-    #[test]
-    fn call_with_params_and_context() {
-        let out = expand_str(
-            Kind::Call,
-            r#""table.load.votable""#,
-            "/// Load a table.\n/// More text.\nasync fn load(t: Load, ctx: Context) -> Result<(), E> { Ok(()) }",
-        );
-        assert!(out.starts_with("# [doc = \" Load a table.\"]"), "{out}");
-        assert!(out.contains("async fn load (t : Load , ctx : Context)"));
-        assert!(out.contains("use :: samp :: __private as __samp"));
-        assert!(out.contains("__samp :: decode_params :: < Load > (& __samp_ctx , __samp_params)"));
-        assert!(out.contains("load (__samp_p , __samp_ctx) . await"));
-        assert!(out.contains("mtype : \"table.load.votable\""));
-        assert!(out.contains("kind : __samp :: HandlerKind :: Call"));
-        assert!(out.contains(r#"annotations : & [("x-samp.description" , "Load a table.")]"#));
-        assert!(out.contains("fn_name : \"load\""));
-        assert!(out.contains("ErrProbe (__samp_err) . samp_err_info ()"));
-        assert!(!out.contains("compile_error"));
-        // Decoding happens before the context moves into the future.
-        let decode = out.find("decode_params").unwrap();
-        let future = out.find("async move").unwrap();
-        assert!(decode < future);
-    }
-
-    #[test]
-    fn context_first_and_sync_fn() {
-        let out = expand_str(
-            Kind::Notification,
-            r#""coord.pointAt.sky""#,
-            "fn point(ctx: samp::Context, at: PointAt) {}",
-        );
-        assert!(out.contains("point (__samp_ctx , __samp_p) ;"), "{out}");
-        assert!(!out.contains(". await"));
-        assert!(out.contains("HandlerKind :: Notification"));
-        assert!(out.contains("annotations : & []"));
-    }
-
-    #[test]
-    fn no_arguments() {
-        let out = expand_str(Kind::Call, r#""samp.app.ping""#, "async fn ping() {}");
-        assert!(out.contains("let _ = __samp_params ;"), "{out}");
-        assert!(out.contains("let _ = __samp_ctx ;"));
-        assert!(out.contains("ping () . await"));
-        assert!(out.contains("Response :: ok_empty ()"));
-        assert!(!out.contains("decode_params"));
-    }
-
-    #[test]
-    fn annotations_group_and_crate() {
-        let out = expand_str(
-            Kind::Call,
-            r#""table.*", annotations("x-samp.mostly-harmless" = "1", "n" = 2, "b" = false), group = "viewer", crate = "my::samp""#,
-            "/// Doc.\nfn f() {}",
-        );
-        assert!(
-            out.contains("use my :: samp :: __private as __samp"),
-            "{out}"
-        );
-        assert!(out.contains(
-            r#"annotations : & [("x-samp.mostly-harmless" , "1") , ("n" , "2") , ("b" , "0") , ("x-samp.description" , "Doc.")]"#
-        ));
-        assert!(out.contains("group : :: core :: option :: Option :: Some (\"viewer\")"));
-    }
-
-    #[test]
-    fn explicit_description_wins() {
-        let out = expand_str(
-            Kind::Call,
-            r#""a.b", annotations("x-samp.description" = "mine")"#,
-            "/// Doc.\nfn f() {}",
-        );
-        assert!(out.contains(r#"annotations : & [("x-samp.description" , "mine")]"#));
-    }
-
-    #[test]
-    fn return_kinds() {
-        let value = expand_str(Kind::Call, r#""a.b""#, "fn f() -> Out { todo!() }");
-        assert!(
-            value.contains("let __samp_value = & __samp_ret ; __samp :: result_response (__samp :: to_value (__samp_value))"),
-            "{value}"
-        );
-        let resp = expand_str(
-            Kind::Call,
-            r#""a.b""#,
-            "fn f() -> samp::Response { todo!() }",
-        );
-        assert!(resp.contains("let __samp_response : samp :: Response = __samp_ret"));
-        let res = expand_str(
-            Kind::Call,
-            r#""a.b""#,
-            "fn f() -> samp::Result<Out> { todo!() }",
-        );
-        assert!(res.contains("Ok (__samp_ok) => { let __samp_value = & __samp_ok ;"));
-        let note = expand_str(
-            Kind::Notification,
-            r#""a.b""#,
-            "fn f() -> Result<(), String> { todo!() }",
-        );
-        assert!(note.contains("__samp :: notification_error"), "{note}");
-    }
-
-    #[test]
-    fn errors() {
-        let cases: &[(Kind, &str, &str, &str)] = &[
-            (Kind::Call, "", "fn f() {}", "missing MType"),
-            (Kind::Call, "42", "fn f() {}", "MType as a string literal"),
-            (
-                Kind::Call,
-                "table.load",
-                "fn f() {}",
-                "MType as a string literal",
-            ),
-            (
-                Kind::Call,
-                r#""a..b""#,
-                "fn f() {}",
-                "empty atom at position 2",
-            ),
-            (Kind::Call, r#""a.*.b""#, "fn f() {}", "misplaced wildcard"),
-            (
-                Kind::Call,
-                r#""a", foo = 1"#,
-                "fn f() {}",
-                "unknown argument `foo`",
-            ),
-            (
-                Kind::Call,
-                r#""a", group = "g", group = "h""#,
-                "fn f() {}",
-                "given twice",
-            ),
-            (
-                Kind::Call,
-                r#""a", annotations("k" = "1", "k" = "2")"#,
-                "fn f() {}",
-                "annotation \\\"k\\\" given twice",
-            ),
-            (Kind::Call, r#""a""#, "fn f(&self) {}", "cannot take `self`"),
-            (
-                Kind::Call,
-                r#""a""#,
-                "fn f<T>(t: T) {}",
-                "cannot be generic",
-            ),
-            (
-                Kind::Call,
-                r#""a""#,
-                "fn f(a: A, b: B) {}",
-                "at most one params argument",
-            ),
-            (Kind::Call, r#""a""#, "fn f(c: &Context) {}", "by value"),
-            (Kind::Call, r#""a""#, "fn f(a: &A) {}", "must own its data"),
-            (
-                Kind::Call,
-                r#""a""#,
-                "fn f() -> String { todo!() }",
-                "samp.result",
-            ),
-            (
-                Kind::Call,
-                r#""a""#,
-                "fn f() -> Result<Vec<u8>, E> { todo!() }",
-                "samp.result",
-            ),
-            (
-                Kind::Notification,
-                r#""a""#,
-                "fn f() -> Out { todo!() }",
-                "no reply",
-            ),
-            (Kind::Call, r#""a""#, "struct S;", "goes on a function"),
-        ];
-        for (kind, attr, item, want) in cases {
-            let out = error_of(*kind, attr, item);
-            assert!(out.contains(want), "{attr} / {item}: {out}");
-        }
-    }
-
-    #[test]
-    fn errors_keep_the_function() {
-        let out = error_of(Kind::Call, r#""a..b""#, "fn keep_me() {}");
-        assert!(out.contains("fn keep_me"), "{out}");
-        assert!(!out.contains("inventory"));
-    }
-
-    #[test]
-    fn several_errors_are_reported_together() {
-        let out = error_of(Kind::Call, "7", "fn f(&self) {}");
-        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
-    }
-}
+mod tests;

@@ -19,19 +19,30 @@ use args::Kind;
 /// Declares a function as the handler of a SAMP notification.
 ///
 /// ```
-/// use samp::Context;
+/// use samp::mtypes::CoordPointAtSky;
+/// use samp::{Context, State};
 ///
-/// #[derive(serde::Deserialize)]
-/// struct PointAt { ra: f64, dec: f64 }       // SAMP floats arrive as strings: "83.63"
+/// #[derive(Clone)]
+/// struct Sky { name: &'static str }
 ///
 /// /// Point the view at a sky position.
-/// #[samp::notification("coord.pointAt.sky")]
-/// async fn point(at: PointAt, ctx: Context) {
-///     println!("{} asks us to look at {} {}", ctx.sender(), at.ra, at.dec);
+/// #[samp::notification]                          // MType from the type: coord.pointAt.sky
+/// async fn point(at: CoordPointAtSky, ctx: Context, State(sky): State<Sky>) {
+///     println!("{} asks {} to look at {} {}", ctx.sender(), sky.name, at.ra, at.dec);
+/// }
+///
+/// #[derive(serde::Deserialize)]
+/// struct Status { txt: String }
+///
+/// #[samp::notification("samp.app.status")]      // any Deserialize type, MType given
+/// fn status(s: Status) {
+///     println!("status: {}", s.txt);
 /// }
 /// ```
 ///
-/// The attribute takes the MType first, then optionally:
+/// The attribute takes the MType (pattern) first — it may be left out when an argument's
+/// type is from `samp::mtypes` (or implements `samp::mtypes::MessageType`), whose MType is
+/// then used; given both, they must agree — then optionally:
 ///
 /// - `annotations("key" = "value", ...)`: the subscription's annotation map, e.g.
 ///   `annotations("x-samp.mostly-harmless" = "1")`. Integer and boolean literals are
@@ -46,15 +57,17 @@ use args::Kind;
 /// becomes the subscription annotation `x-samp.description` (unless `annotations(...)`
 /// sets that key itself).
 ///
-/// **Arguments**, in any order: at most one *params* argument, of any type that
-/// implements `serde::de::DeserializeOwned` (a `#[derive(Deserialize)]` struct with one
-/// field per `samp.params` key, or `samp::Map` for the raw map), decoded with the SAMP
-/// encodings (`"5"` → `5u32`, `"1"` → `true`); and optionally a `samp::Context` (any type
-/// path ending in `Context`), which carries the sender, the concrete MType and a client
-/// handle. With no params argument the params are ignored.
+/// **Arguments**, in any order, each decided by the `FromMessage` trait (never by the
+/// type's name): params — any type that implements `serde::de::DeserializeOwned` (a
+/// `#[derive(Deserialize)]` struct with one field per `samp.params` key, a type from
+/// `samp::mtypes`, or `samp::Map` for the raw map), decoded with the SAMP encodings
+/// (`"5"` → `5u32`, `"1"` → `true`); a `samp::Context` (sender, MType, msg-id, client
+/// handle); and `samp::State<T>` values, given to `Client::builder().state(..)` (a state
+/// type the client was not given is an error at `connect()`). These are the rules of
+/// closures given to `bind_notification` too.
 ///
-/// **Return**: `()` or `Result<(), E>` where `E: Display` or `E: Into<samp::ErrInfo>`; an
-/// error is logged by the client (a notification has no reply).
+/// **Return**: `()` or `Result<(), E>` with `E: Display`; an error is logged by the client
+/// (a notification has no reply).
 ///
 /// Both `async fn` and plain `fn` work. The function stays callable as written, so it can
 /// be unit-tested without a hub. If the params do not decode, a warning is logged and the
@@ -72,26 +85,29 @@ pub fn notification(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// Declares a function as the handler of a SAMP call; its return value is the response.
 ///
 /// ```
+/// use samp::client::Reply;
+/// use samp::mtypes::TableLoadVotable;
 /// use samp::{Context, ErrInfo, Response};
-///
-/// #[derive(serde::Deserialize)]
-/// #[serde(rename_all = "kebab-case")]
-/// struct Load { url: String, table_id: Option<String> }
 ///
 /// #[derive(serde::Serialize)]
 /// struct Loaded { rows: u64 }
 ///
 /// /// Load a VOTable.
-/// #[samp::call("table.load.votable", annotations("x-samp.mostly-harmless" = "1"))]
-/// async fn load(table: Load, ctx: Context) -> Result<Loaded, String> {
+/// #[samp::call(annotations("x-samp.mostly-harmless" = "1"))]   // table.load.votable
+/// async fn load(table: TableLoadVotable, ctx: Context) -> Result<Loaded, ErrInfo> {
 ///     if table.url.is_empty() {
-///         return Err(format!("{} sent no URL", ctx.sender()));  // -> samp.error
+///         return Err(ErrInfo::new(format!("{} sent no URL", ctx.sender())).code("no-url"));
 ///     }
 ///     Ok(Loaded { rows: 3 })                    // -> samp.ok, samp.result = {rows: "3"}
 /// }
 ///
 /// #[samp::call("samp.app.ping")]
 /// fn ping() {}                                  // -> samp.ok with an empty samp.result
+///
+/// #[samp::call("x-viewer.count")]
+/// fn count() -> Reply<Loaded> {                 // a bare map-like value: Reply(..)
+///     Reply(Loaded { rows: 7 })
+/// }
 ///
 /// #[samp::call("x-viewer.check")]
 /// fn check() -> Response {                      // full control, e.g. for samp.warning
@@ -100,22 +116,24 @@ pub fn notification(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 ///
 /// Arguments and attribute options are those of [`macro@notification`]. The return value
-/// becomes the response:
+/// becomes the response through the `IntoResponse` trait, as for closures given to
+/// `bind_call`:
 ///
 /// | return | response |
 /// |---|---|
 /// | `()` | `samp.ok`, `samp.result` = `{}` |
-/// | `T: Serialize` (a struct or map) | `samp.ok`, `samp.result` = `T` as a SAMP map |
-/// | `Result<T, E>` | `Ok` as above; `Err` → `samp.error` |
+/// | `samp::Map` | `samp.ok` with that result |
+/// | `Result<T, E>` | `Ok(t)`: `t` a map-like `Serialize` value (`samp.result` = `t`), or a `Response`; `Err(e)` → `samp.error` |
+/// | `samp::client::Reply(t)`, `t: Serialize` | `samp.ok`, `samp.result` = `t` as a SAMP map |
 /// | `samp::Response` | sent as it is (for `samp.warning`, extra keys, …) |
+/// | `samp::ErrInfo` | `samp.error` with that error map |
 ///
-/// For `Err(e)`: if `E: Into<samp::ErrInfo>` that conversion is used (so
-/// `Err(ErrInfo::new("…").code("404"))` keeps its code, and your own error types can
-/// `impl From<MyError> for samp::ErrInfo`); otherwise `E: Display` gives `samp.errortxt`.
+/// For `Err(e)`: a `samp::ErrInfo` or a `samp::Error` keeps its code and user text
+/// (`Err(ErrInfo::new("…").code("404"))`); any other `E: Display` gives `samp.errortxt`.
 ///
 /// Params that do not decode give a `samp.error` response whose `samp.errortxt` names the
 /// MType and the field; a handler that panics gives a `samp.error`, and the client keeps
-/// serving.
+/// serving. A handler may report progress first: `ctx.progress("reading").await?`.
 #[proc_macro_attribute]
 pub fn call(attr: TokenStream, item: TokenStream) -> TokenStream {
     handler::expand(Kind::Call, attr.into(), item.into()).into()

@@ -290,3 +290,46 @@ impl TryFrom<Value> for Response {
 
 #[cfg(test)]
 mod tests;
+
+/// The successful side of a handler's result: a map-like `Serialize` value (sent as
+/// `samp.result`), or a whole [`Response`].
+///
+/// ```
+/// use samp_protocol::response::IntoResult;
+/// use samp_protocol::{Response, Status};
+/// #[derive(serde::Serialize)]
+/// struct Loaded { rows: u64 }
+/// assert_eq!(Loaded { rows: 3 }.into_ok_response().result.unwrap()["rows"], "3".into());
+/// assert_eq!(Response::ok_empty().into_ok_response().status, Status::Ok);
+/// let not_a_map = "text".into_ok_response();
+/// assert_eq!(not_a_map.status, Status::Error);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the `Ok` value of a SAMP handler's reply",
+    note = "derive `serde::Serialize` for it (a struct or map, sent as `samp.result`), or return a `samp::Response`"
+)]
+pub trait IntoResult {
+    /// The response for a success carrying `self`.
+    fn into_ok_response(self) -> Response;
+}
+
+impl<T: serde::Serialize> IntoResult for T {
+    fn into_ok_response(self) -> Response {
+        match crate::convert::to_value(&self) {
+            Ok(Value::Map(result)) => Response::ok(result),
+            Ok(other) => Response::error(ErrInfo::new(format!(
+                "the handler's result is a {}, but samp.result must be a map",
+                other.kind()
+            ))),
+            Err(e) => Response::error(ErrInfo::new(format!(
+                "the handler's result could not be encoded as SAMP: {e}"
+            ))),
+        }
+    }
+}
+
+impl IntoResult for Response {
+    fn into_ok_response(self) -> Response {
+        self
+    }
+}

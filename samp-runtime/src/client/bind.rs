@@ -7,13 +7,10 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::sync::Arc;
 
-use serde::de::DeserializeOwned;
-
 use super::Client;
-use super::context::Context;
-use super::dispatch::{Entry, Handler, Origin};
+use super::dispatch::{Entry, ErasedFn, Origin};
+use super::handler::{Handler, StateRequirement};
 use super::registry::HandlerKind;
-use super::response::{IntoResponse, decode_fast};
 use super::routing::{Route, lock};
 use crate::error::{Error, Result};
 use samp_protocol::{ClientId, MTypePattern, MsgTag, Response};
@@ -38,15 +35,17 @@ pub struct Bind<'a> {
     what: &'static str,
     pattern: String,
     kinds: &'static [HandlerKind],
-    handler: Handler,
+    handler: ErasedFn,
+    requirements: Vec<StateRequirement>,
     declare: bool,
     annotations: Map,
 }
 
 impl Bind<'_> {
-    /// Whether to re-declare the subscriptions with the hub (default `true`). With
-    /// `false` the handler is used but not subscribed, e.g. when the subscriptions are
-    /// declared by hand.
+    /// Whether to re-declare the subscriptions with the hub now (default `true`). With
+    /// `false` the hub hears of the new subscription at the next declaration, e.g. a
+    /// [`declare_subscriptions`](Client::declare_subscriptions) after several bindings
+    /// (sampy's `declare=False`).
     pub fn declare(mut self, declare: bool) -> Self {
         self.declare = declare;
         self
@@ -70,6 +69,9 @@ impl Bind<'_> {
         }
         let pattern = MTypePattern::parse(&self.pattern)
             .map_err(|e| Error::Config(format!("{}: {e}", self.what)))?;
+        self.client.check_state(&self.requirements, || {
+            format!("the handler bound with {}({:?})", self.what, self.pattern)
+        })?;
         {
             let mut table = self.client.write_table();
             for kind in self.kinds {
@@ -79,7 +81,6 @@ impl Bind<'_> {
                         pattern: pattern.clone(),
                         handler: self.handler.clone(),
                         annotations: self.annotations.clone(),
-                        declare: self.declare,
                         origin: Origin::Runtime,
                     },
                 );
@@ -136,24 +137,9 @@ impl<'a> IntoFuture for Unbind<'a> {
     }
 }
 
-/// Erases a typed handler: decode the params into `P` (a decode failure is the
-/// `samp.error` response), run, convert the result.
-fn erase<P, F, Fut, R>(handler: F) -> Handler
-where
-    P: DeserializeOwned + Send + 'static,
-    F: Fn(Context, P) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = R> + Send + 'static,
-    R: IntoResponse,
-{
-    Arc::new(
-        move |ctx: Context, params: Map| match decode_fast::<P>(ctx.mtype(), params) {
-            Ok(p) => {
-                let fut = handler(ctx, p);
-                Box::pin(async move { fut.await.into_response() })
-            }
-            Err(response) => Box::pin(std::future::ready(response)),
-        },
-    )
+/// Erases a handler into the dispatch table's form.
+fn erase<H: Handler<Args>, Args>(handler: H) -> ErasedFn {
+    Arc::new(move |ctx, params| handler.call(ctx, params))
 }
 
 impl Client {
@@ -166,67 +152,62 @@ impl Client {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    fn bind(
+    fn bind<H: Handler<Args>, Args>(
         &self,
         what: &'static str,
         pattern: String,
         kinds: &'static [HandlerKind],
-        handler: Handler,
+        handler: H,
     ) -> Bind<'_> {
         Bind {
             client: self,
             what,
             pattern,
             kinds,
-            handler,
+            requirements: H::requirements(),
+            handler: erase(handler),
             declare: true,
             annotations: Map::new(),
         }
     }
 
     /// Handles notifications of `pattern` (an MType or a wildcard like `table.*`) with
-    /// `handler`, replacing any notification handler for the same pattern. The params
-    /// arrive as `P`: a [`Map`] for the raw params, or any `Deserialize` type.
-    pub fn bind_notification<P, F, Fut, R>(
+    /// `handler`, replacing any notification handler for the same pattern.
+    ///
+    /// The handler is an async closure or function taking, in any order, the params (any
+    /// `Deserialize` type, a type from `samp::mtypes`, or a [`Map`]), a
+    /// [`Context`](super::Context) and [`State<T>`](super::State) values — the same as an
+    /// attribute handler. A state type the client was not given is an error here.
+    pub fn bind_notification<H: Handler<Args>, Args>(
         &self,
         pattern: impl Into<String>,
-        handler: F,
-    ) -> Bind<'_>
-    where
-        P: DeserializeOwned + Send + 'static,
-        F: Fn(Context, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = R> + Send + 'static,
-        R: IntoResponse,
-    {
+        handler: H,
+    ) -> Bind<'_> {
         const KINDS: &[HandlerKind] = &[HandlerKind::Notification];
-        self.bind("bind_notification", pattern.into(), KINDS, erase(handler))
+        self.bind("bind_notification", pattern.into(), KINDS, handler)
     }
 
     /// Handles calls of `pattern` with `handler`; its return value is the reply
-    /// ([`IntoResponse`]: `()`, a result [`Map`], a [`Response`], or a `Result` of those
-    /// whose `Err` becomes `samp.error`).
-    pub fn bind_call<P, F, Fut, R>(&self, pattern: impl Into<String>, handler: F) -> Bind<'_>
-    where
-        P: DeserializeOwned + Send + 'static,
-        F: Fn(Context, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = R> + Send + 'static,
-        R: IntoResponse,
-    {
+    /// ([`IntoResponse`](super::IntoResponse): `()`, a result [`Map`], `Result<T, E>`, a
+    /// [`Response`], …). Arguments as for [`bind_notification`](Self::bind_notification).
+    pub fn bind_call<H: Handler<Args>, Args>(
+        &self,
+        pattern: impl Into<String>,
+        handler: H,
+    ) -> Bind<'_> {
         const KINDS: &[HandlerKind] = &[HandlerKind::Call];
-        self.bind("bind_call", pattern.into(), KINDS, erase(handler))
+        self.bind("bind_call", pattern.into(), KINDS, handler)
     }
 
     /// Handles both notifications and calls of `pattern` with one handler
-    /// ([`Context::is_call`] tells them apart).
-    pub fn bind_message<P, F, Fut, R>(&self, pattern: impl Into<String>, handler: F) -> Bind<'_>
-    where
-        P: DeserializeOwned + Send + 'static,
-        F: Fn(Context, P) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = R> + Send + 'static,
-        R: IntoResponse,
-    {
+    /// ([`Context::is_call`](super::Context::is_call) tells them apart).
+    pub fn bind_message<H: Handler<Args>, Args>(
+        &self,
+        pattern: impl Into<String>,
+        handler: H,
+    ) -> Bind<'_> {
         const KINDS: &[HandlerKind] = &[HandlerKind::Notification, HandlerKind::Call];
-        self.bind("bind_message", pattern.into(), KINDS, erase(handler))
+        self.bind("bind_message", pattern.into(), KINDS, handler)
     }
 
     /// Removes the notification handler bound to exactly `pattern`.

@@ -10,9 +10,10 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::dispatch::table_from;
+use super::handler::StateMap;
 use super::registry::{Registration, registrations};
 use super::routing::Routes;
-use super::{Client, ConnState, Inner, RawHandler, Settings};
+use super::{Client, ConnState, Inner, RawHandler, Settings, check_state};
 use crate::error::{Error, Result};
 use crate::hub_proxy::DEFAULT_HUB_TIMEOUT;
 use samp_http::HttpClient;
@@ -63,6 +64,7 @@ pub struct ClientBuilder {
     hub_timeout: Option<Duration>,
     http: Option<HttpClient>,
     raw: Option<Arc<dyn RawHandler>>,
+    state: StateMap,
     statics: StaticSelection,
 }
 
@@ -77,6 +79,7 @@ impl ClientBuilder {
             hub_timeout: Some(DEFAULT_HUB_TIMEOUT),
             http: None,
             raw: None,
+            state: StateMap::default(),
             statics: StaticSelection::default(),
         }
     }
@@ -174,6 +177,32 @@ impl ClientBuilder {
         self
     }
 
+    /// Application state that handlers take as [`State<T>`](super::State): any number of
+    /// values of distinct types (a second value of one type replaces the first), cloned
+    /// for each message, so share what must be shared through an `Arc` inside.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> samp_runtime::Result<()> {
+    /// use std::sync::{Arc, Mutex};
+    /// use samp_runtime::client::State;
+    /// use samp_runtime::Map;
+    ///
+    /// #[derive(Clone, Default)]
+    /// struct Counter(Arc<Mutex<u64>>);
+    ///
+    /// let client = samp_runtime::Client::builder().state(Counter::default()).build()?;
+    /// client
+    ///     .bind_notification("test.count", |State(c): State<Counter>, _: Map| async move {
+    ///         *c.0.lock().unwrap() += 1;
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.state.insert(value);
+        self
+    }
+
     /// Takes over raw `receiveNotification`/`receiveCall`/`receiveResponse` handling
     /// (sampy's "override receiveCall"); see [`RawHandler`].
     pub fn raw_handler(mut self, handler: impl RawHandler) -> Self {
@@ -234,7 +263,11 @@ impl ClientBuilder {
     /// [`Client::register`] declares them all at once. Fails if two selected static
     /// handlers claim the same MType.
     pub fn build(self) -> Result<Client> {
-        let table = table_from(&self.selected()).map_err(Error::Config)?;
+        let selected = self.selected();
+        for reg in &selected {
+            check_state(&self.state, &(reg.requirements)(), || reg.location())?;
+        }
+        let table = table_from(&selected).map_err(Error::Config)?;
         let (conn, _) = watch::channel(ConnState::default());
         let inner = Inner {
             http: self.http.unwrap_or_default(),
@@ -250,7 +283,9 @@ impl ClientBuilder {
             server: Mutex::new(None),
             dispatch: RwLock::new(table),
             routes: Mutex::new(Routes::default()),
+            progress: Mutex::new(Default::default()),
             raw: self.raw,
+            state: self.state,
             conn,
             ops: tokio::sync::Mutex::new(()),
             running: AtomicBool::new(false),

@@ -241,6 +241,7 @@ impl Client {
             }
         }
         lock(&self.inner.routes).drop_waiters();
+        lock(&self.inner.progress).clear();
         self.inner.conn.send_modify(|c| {
             c.registered = false;
             c.last_end = Some(why);

@@ -6,8 +6,14 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 use tracing::{debug, warn};
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::time::Duration;
+
+use samp_protocol::mtypes::SampMsgProgress;
+
 use super::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::hub_proxy::HubProxy;
 use samp_protocol::Map;
 use samp_protocol::{ClientId, ErrInfo, MsgId, Response};
@@ -92,6 +98,71 @@ impl Context {
     /// Same as [`reply_later`](Self::reply_later).
     pub fn responder(&self) -> Option<Responder> {
         self.reply_later()
+    }
+
+    /// Tells the sender how the call is going (`samp.msg.progress`, SAMP.md §6.3): set
+    /// `percent` and `time_left` if known, then `.await`. Only for calls; the sender sees
+    /// the reports through [`PendingResponse::progress`](super::PendingResponse::progress)
+    /// when it is a `samp` client, or as `samp.msg.progress` notifications.
+    ///
+    /// ```no_run
+    /// # async fn demo(ctx: samp_runtime::Context) -> samp_runtime::Result<()> {
+    /// ctx.progress("reading the table").percent(40.0).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn progress(&self, txt: impl Into<String>) -> ReportProgress<'_> {
+        ReportProgress {
+            ctx: self,
+            txt: txt.into(),
+            percent: None,
+            time_left: None,
+        }
+    }
+}
+
+/// A progress report being made: set its parts, then `.await` it.
+#[must_use = "a progress report is sent when it is awaited"]
+pub struct ReportProgress<'a> {
+    ctx: &'a Context,
+    txt: String,
+    percent: Option<f64>,
+    time_left: Option<Duration>,
+}
+
+impl ReportProgress<'_> {
+    /// About how much is done, in percent.
+    pub fn percent(mut self, percent: f64) -> Self {
+        self.percent = Some(percent);
+        self
+    }
+
+    /// About how long is still to go.
+    pub fn time_left(mut self, left: Duration) -> Self {
+        self.time_left = Some(left);
+        self
+    }
+
+    async fn send(self) -> Result<()> {
+        let ctx = self.ctx;
+        let Some(msg_id) = ctx.msg_id() else {
+            return Err(Error::Config(format!(
+                "progress reports are about calls, and this {} arrived as a notification",
+                ctx.mtype()
+            )));
+        };
+        let mut report = SampMsgProgress::new(msg_id.as_str(), self.txt);
+        report.percent = self.percent;
+        report.time_left = self.time_left.map(|d| d.as_secs_f64());
+        ctx.client().notify(ctx.sender(), report).await
+    }
+}
+
+impl<'a> IntoFuture for ReportProgress<'a> {
+    type Output = Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<()>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 

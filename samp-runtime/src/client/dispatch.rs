@@ -9,18 +9,20 @@ use futures_util::FutureExt as _;
 use tracing::info;
 
 use super::context::Context;
-use super::registry::{HandlerFuture, HandlerKind, Registration};
+use super::handler::HandlerFuture;
+use super::registry::{HandlerKind, Registration};
 use samp_protocol::Map;
 use samp_protocol::names::mtype;
 use samp_protocol::{ErrInfo, MTypePattern, Response, Subscriptions};
 
 /// A type-erased handler, static or bound at run time.
-pub(crate) type Handler = Arc<dyn Fn(Context, Map) -> HandlerFuture + Send + Sync>;
+pub(crate) type ErasedFn = Arc<dyn Fn(Context, Map) -> HandlerFuture + Send + Sync>;
 
-/// MTypes every callable client subscribes to: the client answers ping itself and needs
-/// to know when the hub goes away.
-pub(crate) const IMPLICIT_SUBSCRIPTIONS: [&str; 3] = [
+/// MTypes every callable client subscribes to: the client answers ping itself, routes the
+/// progress of its calls, and needs to know when the hub goes away.
+pub(crate) const IMPLICIT_SUBSCRIPTIONS: [&str; 4] = [
     mtype::APP_PING,
+    mtype::MSG_PROGRESS,
     mtype::HUB_EVENT_SHUTDOWN,
     mtype::HUB_DISCONNECT,
 ];
@@ -36,9 +38,8 @@ pub(crate) enum Origin {
 #[derive(Clone)]
 pub(crate) struct Entry {
     pub(crate) pattern: MTypePattern,
-    pub(crate) handler: Handler,
+    pub(crate) handler: ErasedFn,
     pub(crate) annotations: Map,
-    pub(crate) declare: bool,
     pub(crate) origin: Origin,
 }
 
@@ -100,8 +101,9 @@ impl DispatchTable {
         self.side(kind).contains_key(pattern)
     }
 
-    /// The subscriptions the table implies (declared entries only), merged with `extra`
-    /// and the implicit ones. Annotations of a pattern bound for both kinds are merged.
+    /// The subscriptions the table implies (every bound pattern, as sampy declares them),
+    /// merged with `extra` and the implicit ones. Annotations of a pattern bound for both
+    /// kinds are merged.
     pub(crate) fn subscriptions(&self, extra: &Subscriptions) -> Subscriptions {
         let mut subs = Subscriptions::new();
         for p in IMPLICIT_SUBSCRIPTIONS {
@@ -110,9 +112,6 @@ impl DispatchTable {
             }
         }
         for entry in self.notifications.values().chain(self.calls.values()) {
-            if !entry.declare {
-                continue;
-            }
             let mut annotations = subs.remove(entry.pattern.as_str()).unwrap_or_default();
             annotations.extend(entry.annotations.clone());
             subs.insert(entry.pattern.clone(), annotations);
@@ -127,7 +126,7 @@ impl DispatchTable {
 }
 
 /// Runs a handler to completion, turning a panic into a `samp.error` response.
-pub(crate) async fn run_handler(handler: Handler, ctx: Context, params: Map) -> Response {
+pub(crate) async fn run_handler(handler: ErasedFn, ctx: Context, params: Map) -> Response {
     let mtype = ctx.mtype().to_owned();
     let fut = AssertUnwindSafe(async move { handler(ctx, params).await });
     match fut.catch_unwind().await {
@@ -156,7 +155,6 @@ pub(crate) fn static_entry(reg: &'static Registration) -> Result<Entry, String> 
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).into()))
             .collect(),
-        declare: true,
         origin: Origin::Static(reg),
     })
 }

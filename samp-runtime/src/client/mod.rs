@@ -24,6 +24,8 @@ mod builder;
 mod connection;
 mod context;
 mod dispatch;
+mod handler;
+mod progress;
 #[doc(hidden)]
 pub mod registry;
 mod response;
@@ -41,10 +43,12 @@ pub use crate::error::{Error, Result};
 pub use bind::{Bind, Unbind};
 pub use builder::ClientBuilder;
 pub use connection::SessionEnd;
-pub use context::{Context, Responder};
-pub use response::IntoResponse;
+pub use context::{Context, ReportProgress, Responder};
+pub use handler::{FromMessage, Handler, HandlerFuture, Parts, State, StateRequirement};
+pub use progress::Progress;
+pub use response::{IntoResponse, Reply};
 pub use routing::{PendingResponse, ResponseStream};
-pub use send::IntoMessage;
+pub use samp_protocol::IntoMessage;
 pub use server::RawHandler;
 
 use crate::hub_proxy::HubProxy;
@@ -94,7 +98,9 @@ pub(crate) struct Inner {
     pub(crate) server: Mutex<Option<(ServerHandle, String)>>,
     pub(crate) dispatch: RwLock<DispatchTable>,
     pub(crate) routes: Mutex<Routes>,
+    pub(crate) progress: Mutex<progress::ProgressRoutes>,
     pub(crate) raw: Option<Arc<dyn RawHandler>>,
+    pub(crate) state: handler::StateMap,
     pub(crate) conn: watch::Sender<ConnState>,
     /// Serialises registration changes and subscription declarations, so the hub sees
     /// them in the order they were made. Never taken by the callback path.
@@ -115,6 +121,22 @@ impl Client {
         lock(&self.inner.session)
             .clone()
             .ok_or(Error::NotRegistered)
+    }
+
+    /// The application state of type `T` given to [`ClientBuilder::state`], if any (a
+    /// clone; handlers take it as [`State<T>`]).
+    pub fn state<T: Clone + 'static>(&self) -> Option<T> {
+        self.inner.state.get::<T>()
+    }
+
+    /// Checks that every state type in `needs` was given; the error names `who` and the
+    /// type.
+    pub(crate) fn check_state(
+        &self,
+        needs: &[StateRequirement],
+        who: impl FnOnce() -> String,
+    ) -> Result<()> {
+        check_state(&self.inner.state, needs, who)
     }
 
     /// Whether the client is registered with a hub right now.
@@ -180,6 +202,22 @@ impl Client {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .subscriptions(&extra)
+    }
+}
+
+/// Checks that every state type in `needs` is in `state`.
+pub(crate) fn check_state(
+    state: &handler::StateMap,
+    needs: &[StateRequirement],
+    who: impl FnOnce() -> String,
+) -> Result<()> {
+    match needs.iter().find(|n| !state.contains(n.id)) {
+        None => Ok(()),
+        Some(missing) => Err(Error::Config(format!(
+            "{} takes State<{}>, but the client was not given one: add .state(value) of that type to Client::builder()",
+            who(),
+            missing.name
+        ))),
     }
 }
 

@@ -1,31 +1,59 @@
-//! What handlers return, and how their params are decoded.
+//! What handlers return: the one trait every handler's return value goes through, closures
+//! and attribute handlers alike.
 
 use std::any::Any;
 use std::fmt::Display;
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 use samp_protocol::convert::from_value;
-use samp_protocol::{ErrInfo, Response};
-use samp_protocol::{Map, Value};
+use samp_protocol::response::IntoResult;
+use samp_protocol::{ErrInfo, Map, Response, Value};
 
-/// A handler's return value, turned into the SAMP response to send back.
+/// A handler's return value, turned into the SAMP response sent back.
 ///
-/// `()` is success with no result, a [`Map`] is success with that result, a [`Response`]
-/// goes as it is, and `Err(e)` is a `samp.error` whose `samp.errortxt` is `e`'s text.
+/// | return | response |
+/// |---|---|
+/// | `()` | `samp.ok`, `samp.result` = `{}` |
+/// | [`Map`] | `samp.ok` with that result |
+/// | [`Reply`]`(value)`, `value: Serialize` (a struct or map) | `samp.ok`, the value as the result |
+/// | `Result<T, E>` | `Ok(t)`: `t` any `Serialize` value, or a [`Response`]; `Err(e)`: `samp.error` |
+/// | [`Response`] | sent as it is (for `samp.warning`, extra keys, …) |
+/// | [`ErrInfo`] | `samp.error` with that error map |
+///
+/// For `Err(e)`, an [`ErrInfo`] or a [`crate::Error`] keeps its code and texts; any other
+/// error's `Display` text becomes `samp.errortxt`.
 ///
 /// ```
-/// use samp_runtime::client::IntoResponse;
-/// use samp_runtime::{Error, Response};
+/// use samp_runtime::client::{IntoResponse, Reply};
+/// use samp_runtime::{ErrInfo, Error, Response};
+///
+/// #[derive(serde::Serialize)]
+/// struct Loaded { rows: u64 }
+///
 /// assert!(().into_response().is_ok());
-/// let r: Result<(), Error> = Err(Error::msg("no such table"));
-/// assert_eq!(r.into_response().error.unwrap().errortxt, "no such table");
+/// assert_eq!(Reply(Loaded { rows: 3 }).into_response().result.unwrap()["rows"], "3".into());
+/// let ok: Result<Loaded, Error> = Ok(Loaded { rows: 3 });
+/// assert!(ok.into_response().is_ok());
+/// let e: Result<(), ErrInfo> = Err(ErrInfo::new("no such table").code("404"));
+/// assert_eq!(e.into_response().error.unwrap().code.as_deref(), Some("404"));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a SAMP handler's reply",
+    label = "not a reply",
+    note = "return `()`, a `samp::Map`, `Result<T, E>` (T a map-like `Serialize` type or a `samp::Response`, E: Display), a `samp::Response`, or wrap a map-like `Serialize` value in `samp::client::Reply(..)`"
+)]
 pub trait IntoResponse {
     /// The response.
     fn into_response(self) -> Response;
 }
+
+/// A map-like `Serialize` value as a successful reply: its fields are the `samp.result`
+/// keys, in the SAMP encodings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reply<T>(pub T);
 
 impl IntoResponse for Response {
     fn into_response(self) -> Response {
@@ -51,12 +79,16 @@ impl IntoResponse for ErrInfo {
     }
 }
 
-/// `Err(e)` is a `samp.error`: an [`ErrInfo`] or a [`crate::Error`] keeps its code and
-/// texts (see `From<Error> for ErrInfo`); any other error's text becomes `samp.errortxt`.
-impl<T: IntoResponse, E: Display + 'static> IntoResponse for Result<T, E> {
+impl<T: Serialize> IntoResponse for Reply<T> {
+    fn into_response(self) -> Response {
+        self.0.into_ok_response()
+    }
+}
+
+impl<T: IntoResult, E: Display + 'static> IntoResponse for Result<T, E> {
     fn into_response(self) -> Response {
         match self {
-            Ok(t) => t.into_response(),
+            Ok(t) => t.into_ok_response(),
             Err(e) => Response::error(err_info(e)),
         }
     }
@@ -75,11 +107,23 @@ pub(crate) fn err_info<E: Display + 'static>(error: E) -> ErrInfo {
     ErrInfo::new(slot.map(|e| e.to_string()).unwrap_or_default())
 }
 
-/// Decodes a message's params into `T`, given the MType for the error text.
+/// Decodes a message's params into `T`, or gives the `samp.error` response to send instead:
+/// the text names the MType and the bad field, e.g.
+/// ``table.load.votable: params did not decode: at `ra`: invalid SAMP float "abc" ...``.
+// The error is the reply itself, built once on a cold path: boxing it buys nothing.
 #[allow(clippy::result_large_err)]
 pub(crate) fn decode_for<T: DeserializeOwned>(mtype: &str, params: Map) -> Result<T, Response> {
-    from_value(Value::Map(params))
-        .map_err(|e| Response::error(ErrInfo::new(format!("{mtype}: params did not decode: {e}"))))
+    from_value(Value::Map(params)).map_err(|e| decode_error(mtype, e))
+}
+
+/// Like [`decode_for`], reading from a borrowed map (when several arguments take the params).
+#[allow(clippy::result_large_err)]
+pub(crate) fn decode_ref<T: DeserializeOwned>(mtype: &str, params: &Value) -> Result<T, Response> {
+    samp_protocol::convert::from_value_ref(params).map_err(|e| decode_error(mtype, e))
+}
+
+fn decode_error(mtype: &str, e: samp_protocol::convert::ConvertError) -> Response {
+    Response::error(ErrInfo::new(format!("{mtype}: params did not decode: {e}")))
 }
 
 /// Like [`decode_for`], but hands a raw [`Map`] over without converting it.

@@ -16,6 +16,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::Client;
 use super::Inner;
+use super::progress::Progress;
 use crate::error::{Error, Result};
 use samp_protocol::{ClientId, MsgId, MsgTag, Response};
 
@@ -75,10 +76,12 @@ pub(crate) enum Delivery {
     Bound(ResponseHandler),
 }
 
-/// Removes the route of `tag` from the client, if it is still alive.
+/// Removes the route of `tag` (and its progress route) from the client, if it is still
+/// alive.
 fn unroute(client: &Weak<Inner>, tag: &MsgTag) {
     if let Some(inner) = client.upgrade() {
         lock(&inner.routes).remove(tag.as_str());
+        lock(&inner.progress).close_tag(tag.as_str());
     }
 }
 
@@ -97,6 +100,7 @@ pub struct PendingResponse {
     pub(crate) msg_id: MsgId,
     pub(crate) tag: MsgTag,
     pub(crate) client: Weak<Inner>,
+    pub(crate) progress: Progress,
 }
 
 impl PendingResponse {
@@ -108,6 +112,13 @@ impl PendingResponse {
     /// The msg-tag the client chose.
     pub fn tag(&self) -> &MsgTag {
         &self.tag
+    }
+
+    /// The progress reports (`samp.msg.progress`) the recipient sends about this call,
+    /// for reading while the response is awaited; ends when the response arrives. The
+    /// reports can be taken once: a second call gets an empty stream.
+    pub fn progress(&mut self) -> Progress {
+        std::mem::replace(&mut self.progress, Progress::ended())
     }
 }
 

@@ -8,29 +8,15 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Client;
+use super::progress::Progress;
 use super::routing::{PendingResponse, ResponseStream, Route, lock};
 use crate::error::{Error, Result};
 use samp_protocol::Map;
-use samp_protocol::{ClientId, Message, Metadata, MsgId, MsgTag, Response, Subscriptions};
-
-/// Anything that can be sent as a message: a [`Message`], or a typed MType struct that
-/// knows its MType and params.
-pub trait IntoMessage {
-    /// The message, or why it cannot be built (e.g. params that do not convert).
-    fn into_message(self) -> Result<Message>;
-}
-
-impl IntoMessage for Message {
-    fn into_message(self) -> Result<Message> {
-        Ok(self)
-    }
-}
-
-impl IntoMessage for &Message {
-    fn into_message(self) -> Result<Message> {
-        Ok(self.clone())
-    }
-}
+use samp_protocol::convert::from_value;
+use samp_protocol::mtypes::MessageType;
+use samp_protocol::{
+    ClientId, IntoMessage, Metadata, MsgId, MsgTag, Response, Status, Subscriptions, Value,
+};
 
 impl Client {
     /// A fresh msg-tag for a call whose response this client routes itself.
@@ -85,9 +71,11 @@ impl Client {
             msg_id: MsgId::new(""),
             tag: tag.clone(),
             client: Arc::downgrade(&self.inner),
+            progress: Progress::ended(),
         };
         // On error `pending` is dropped, which removes the route.
         pending.msg_id = hub.call(to, &tag, &message).await?;
+        pending.progress = lock(&self.inner.progress).open(&pending.msg_id, &tag);
         Ok(pending)
     }
 
@@ -152,6 +140,29 @@ impl Client {
         self.hub()?.call_and_wait(to, &message, Some(timeout)).await
     }
 
+    /// Calls `to` with a typed message and waits for its typed result (through
+    /// `samp.hub.callAndWait`, so non-callable clients can use it too): `samp.ok` and
+    /// `samp.warning` give the result decoded as [`MessageType::Result`], `samp.error` gives
+    /// [`Error::Failed`] with the recipient's error map.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: samp_runtime::Client, ds9: samp_runtime::ClientId) -> samp_runtime::Result<()> {
+    /// use std::time::Duration;
+    /// use samp_runtime::protocol::mtypes::ClientEnvGet;
+    /// let home = client.request(&ds9, ClientEnvGet::new("HOME"), Duration::from_secs(5)).await?;
+    /// println!("ds9 runs in {}", home.value);
+    /// # Ok(()) }
+    /// ```
+    pub async fn request<M: MessageType>(
+        &self,
+        to: &ClientId,
+        message: M,
+        timeout: Duration,
+    ) -> Result<M::Result> {
+        let response = self.call_and_wait(to, message, timeout).await?;
+        typed_result::<M>(to, response)
+    }
+
     /// Replies to a call we received (for [`RawHandler`](super::RawHandler)s; handlers
     /// reply by returning, or through [`Context::reply_later`](super::Context::reply_later)).
     pub async fn reply(&self, msg_id: &MsgId, response: Response) -> Result<()> {
@@ -176,5 +187,24 @@ impl Client {
     /// The other clients subscribed to `mtype`, with their subscription annotations.
     pub async fn subscribed_clients(&self, mtype: &str) -> Result<BTreeMap<ClientId, Map>> {
         self.hub()?.get_subscribed_clients(mtype).await
+    }
+}
+
+/// The typed result of a response to an `M`, or its error map.
+pub(crate) fn typed_result<M: MessageType>(
+    from: &ClientId,
+    response: Response,
+) -> Result<M::Result> {
+    match response.status {
+        Status::Error => Err(Error::Failed(Box::new(response.error.unwrap_or_else(
+            || samp_protocol::ErrInfo::new(format!("{from} answered {} with samp.error", M::MTYPE)),
+        )))),
+        Status::Ok | Status::Warning => {
+            let result = response.result.unwrap_or_default();
+            from_value(Value::Map(result)).map_err(|source| Error::Decode {
+                context: format!("the result of {} from {from}", M::MTYPE),
+                source,
+            })
+        }
     }
 }

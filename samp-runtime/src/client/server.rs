@@ -19,6 +19,7 @@ use super::routing::{Delivery, lock};
 use super::{Client, Inner, Session, SessionEnd};
 use samp_http::{CallFuture, RequestInfo, XmlRpcService};
 use samp_protocol::Value;
+use samp_protocol::mtypes::SampMsgProgress;
 use samp_protocol::names::{self, mtype};
 use samp_protocol::standard::Callback;
 use samp_protocol::xmlrpc::{Fault, MethodCall};
@@ -203,11 +204,16 @@ impl Client {
         // A notification of an MType that only a call handler takes runs that handler and
         // drops its reply (as JSAMP's toolkit does): the subscription covers both forms,
         // and senders choose freely between notify and call.
+        if mtype == names::mtype::MSG_PROGRESS {
+            self.route_progress(&sender, &params);
+        }
         let handler = self
             .find_handler(HandlerKind::Notification, &mtype)
             .or_else(|| self.find_handler(HandlerKind::Call, &mtype));
         let Some(handler) = handler else {
-            info!(%sender, %mtype, "no handler for this notification; ignored");
+            if mtype != names::mtype::MSG_PROGRESS {
+                info!(%sender, %mtype, "no handler for this notification; ignored");
+            }
             return;
         };
         let ctx = Context::new(self.clone(), sender, mtype, extra, None);
@@ -265,6 +271,7 @@ impl Client {
         let delivery = lock(&self.inner.routes).deliver(tag.as_str());
         match delivery {
             Some(Delivery::Once(tx)) => {
+                lock(&self.inner.progress).close_tag(tag.as_str());
                 let _ = tx.send((responder, response));
             }
             Some(Delivery::Many(tx)) => {
@@ -282,7 +289,16 @@ impl Client {
         }
     }
 
-    fn find_handler(&self, kind: HandlerKind, mtype: &str) -> Option<super::dispatch::Handler> {
+    /// Hands a `samp.msg.progress` report to the call it is about.
+    fn route_progress(&self, sender: &ClientId, params: &samp_protocol::Map) {
+        match samp_protocol::convert::from_value_ref::<SampMsgProgress>(&Value::Map(params.clone()))
+        {
+            Ok(report) => lock(&self.inner.progress).deliver(report),
+            Err(e) => warn!(%sender, error = %e, "malformed samp.msg.progress ignored"),
+        }
+    }
+
+    fn find_handler(&self, kind: HandlerKind, mtype: &str) -> Option<super::dispatch::ErasedFn> {
         let table = self
             .inner
             .dispatch

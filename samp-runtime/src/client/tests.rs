@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::dispatch::{DispatchTable, Entry, Handler, Origin, table_from};
+use super::dispatch::{DispatchTable, Entry, ErasedFn, Origin, table_from};
 use super::registry::{HandlerFuture, HandlerKind, Registration};
 use super::response::{decode_fast, decode_for};
 use super::routing::{Delivery, ResponseStream, Route, Routes};
@@ -33,15 +33,14 @@ fn handles_are_shareable() {
     assert_send::<ClientBuilder>();
 }
 
-fn entry(pattern: &str, tag: &'static str, declare: bool) -> Entry {
-    let handler: Handler = Arc::new(move |_ctx, _params| {
+fn entry(pattern: &str, tag: &'static str) -> Entry {
+    let handler: ErasedFn = Arc::new(move |_ctx, _params| {
         Box::pin(async move { Response::ok(map! { "by" => tag }.into_map().unwrap_or_default()) })
     });
     Entry {
         pattern: MTypePattern::parse(pattern).unwrap(),
         handler,
         annotations: Map::new(),
-        declare,
         origin: Origin::Runtime,
     }
 }
@@ -56,9 +55,9 @@ fn found(table: &DispatchTable, kind: HandlerKind, mtype: &str) -> Option<String
 fn dispatch_picks_the_most_specific_pattern_per_kind() {
     let mut t = DispatchTable::default();
     for p in ["*", "table.*", "table.load.*", "table.load.votable"] {
-        t.insert(HandlerKind::Call, entry(p, "x", true));
+        t.insert(HandlerKind::Call, entry(p, "x"));
     }
-    t.insert(HandlerKind::Notification, entry("coord.*", "n", true));
+    t.insert(HandlerKind::Notification, entry("coord.*", "n"));
     let call = |m| found(&t, HandlerKind::Call, m);
     assert_eq!(
         call("table.load.votable").as_deref(),
@@ -86,15 +85,16 @@ fn dispatch_picks_the_most_specific_pattern_per_kind() {
 #[test]
 fn subscriptions_merge_bindings_extras_and_implicit_ones() {
     let mut t = DispatchTable::default();
-    let mut annotated = entry("image.*", "i", true);
+    let mut annotated = entry("image.*", "i");
     annotated
         .annotations
         .insert("x-samp.mostly-harmless".into(), "1".into());
     t.insert(HandlerKind::Notification, annotated);
-    let mut call_side = entry("image.*", "i", true);
+    let mut call_side = entry("image.*", "i");
     call_side.annotations.insert("k".into(), "v".into());
     t.insert(HandlerKind::Call, call_side);
-    t.insert(HandlerKind::Call, entry("quiet.x", "q", false));
+    // Bound with declare(false): still subscribed at the next declaration (sampy's rule).
+    t.insert(HandlerKind::Call, entry("quiet.x", "q"));
     let extra = samp_protocol::Subscriptions::from_patterns(["extra.y"]).unwrap();
     let subs = t.subscriptions(&extra);
     let keys: Vec<&str> = subs.iter().map(|(p, _)| p.as_str()).collect();
@@ -103,9 +103,11 @@ fn subscriptions_merge_bindings_extras_and_implicit_ones() {
         [
             "extra.y",
             "image.*",
+            "quiet.x",
             "samp.app.ping",
             "samp.hub.disconnect",
-            "samp.hub.event.shutdown"
+            "samp.hub.event.shutdown",
+            "samp.msg.progress"
         ]
     );
     let image = subs.get("image.*").unwrap();
@@ -122,6 +124,7 @@ const fn reg(mtype: &'static str, fn_name: &'static str, line: u32) -> Registrat
         mtype,
         kind: HandlerKind::Call,
         handler: h,
+        requirements: Vec::new,
         annotations: &[("a", "b")],
         group: Some("unit-tests"),
         fn_name,

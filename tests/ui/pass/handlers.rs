@@ -2,7 +2,7 @@
 
 extern crate samp as sampy;
 
-use samp::{Context, ErrInfo, Map, Response};
+use samp::{Context, ErrInfo, Map, Response, State};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -45,8 +45,22 @@ fn raw(params: Map) -> Map {
 }
 
 #[samp::call("x-test.value")]
-async fn value() -> Loaded {
-    Loaded { rows: 2 }
+async fn value() -> samp::client::Reply<Loaded> {
+    samp::client::Reply(Loaded { rows: 2 })
+}
+
+/// Two params arguments each decode the params; the state and context go anywhere.
+#[samp::call("x-test.two-params")]
+async fn two_params(a: Load, State(n): State<u32>, ctx: Context, all: Map) -> Result<Loaded, String> {
+    let _ = (a.url, n, ctx.mtype(), all.len());
+    Ok(Loaded { rows: 3 })
+}
+
+/// The MType comes from the params type.
+#[samp::call(group = "typed")]
+async fn typed(t: samp::mtypes::TableHighlightRow) -> Map {
+    let _ = t.row;
+    Map::new()
 }
 
 #[samp::call("x-test.response")]
@@ -113,13 +127,17 @@ fn main() {
     assert!(display_error().is_err());
     everything();
     local_items();
-    let _ = (load, ctx_first, value, response, string_error, unit, any_table, io);
+    let _ = (load, ctx_first, value, response, string_error, unit, any_table, io, two_params, typed);
     let _ = nested::point;
 
     let regs: Vec<_> = samp_runtime::client::registry::registrations()
         .filter(|r| r.file.ends_with("handlers.rs"))
         .collect();
-    assert_eq!(regs.len(), 15, "{regs:#?}");
+    assert_eq!(regs.len(), 17, "{regs:#?}");
+    let typed = regs.iter().find(|r| r.fn_name == "typed").unwrap();
+    assert_eq!(typed.mtype, "table.highlight.row");
+    let two = regs.iter().find(|r| r.fn_name == "two_params").unwrap();
+    assert_eq!((two.requirements)().len(), 1);
     let load = regs.iter().find(|r| r.fn_name == "load").unwrap();
     assert_eq!(load.mtype, "table.load.votable");
     assert_eq!(load.kind, samp_runtime::client::registry::HandlerKind::Call);
