@@ -119,7 +119,7 @@ async fn main() -> samp::Result<()> {
     asker.stop().await?;
 
     println!("catalog: waiting for tables; Ctrl-C to quit");
-    let result = client.run().await;
+    let result = client.run_until(samp::client::shutdown_signal()).await;
     if let Some(hub) = own_hub {
         hub.shutdown().await;
     }

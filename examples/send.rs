@@ -194,16 +194,18 @@ async fn send(client: &Client, args: &Args) -> samp::Result<bool> {
             }
         }
         (Mode::Call, Some(to)) => {
-            let pending = client.call(&to, msg).await?;
-            let outcome = match tokio::time::timeout(timeout, pending).await {
-                Ok(response) => Outcome::Response(response?),
-                Err(_) => Outcome::NoResponse,
+            let pending = client.call(&to, msg, timeout).await?;
+            let outcome = match pending.await {
+                Ok(response) => Outcome::Response(response),
+                Err(Error::Timeout { .. }) => Outcome::NoResponse,
+                Err(e) => return Err(e),
             };
             outcomes.push((to, outcome));
         }
         (Mode::Call, None) => {
             let mut responses = client.call_all(msg, timeout).await?;
-            while let Some((id, response)) = responses.next().await {
+            while let Some(item) = responses.next().await {
+                let (id, response) = item?;
                 outcomes.push((id, Outcome::Response(response)));
             }
             let silent: Vec<ClientId> = responses.outstanding().cloned().collect();

@@ -15,7 +15,9 @@
 //! jsamp messagesender -mode sync -mtype table.load.votable -param url file:///tmp/t.xml
 //! ```
 //!
-//! Ctrl-C leaves the hub (and shuts down the hub if this process started it).
+//! It names the senders of what it gets (client tracking), and when the hub goes away —
+//! restarted, crashed — it waits for the next one and registers again. Ctrl-C (or
+//! SIGTERM) leaves the hub (and shuts down the hub if this process started it).
 
 use std::sync::{Arc, Mutex};
 
@@ -50,14 +52,20 @@ async fn load(
     State(viewer): State<Viewer>,
     ctx: Context,
 ) -> samp::Result<()> {
-    println!("{} sends a table", ctx.sender());
+    println!("{} ({}) sends a table", ctx.sender_name(), ctx.sender());
     viewer.open(&table.url, table.name.as_deref()).await // -> samp.status = samp.ok
 }
 
 /// Point the viewer at a sky position.
 #[samp::notification] // coord.pointAt.sky; SAMP floats arrive as strings: "83.63"
 async fn point(at: CoordPointAtSky, ctx: Context) {
-    println!("{} asks us to look at {} {}", ctx.sender(), at.ra, at.dec);
+    println!(
+        "{} ({}) asks us to look at {} {}",
+        ctx.sender_name(),
+        ctx.sender(),
+        at.ra,
+        at.dec
+    );
 }
 
 #[tokio::main]
@@ -73,6 +81,8 @@ async fn main() -> samp::Result<()> {
         samp::Client::builder()
             .metadata(samp::metadata!(name = "viewer"))
             .state(viewer.clone())
+            .track_clients(true) // so handlers can name the sender
+            .reconnect(samp::Reconnect::default()) // survive hub restarts and crashes
     };
     println!("viewer: looking for a SAMP hub");
     let (client, own_hub) = match builder().connect().await {
@@ -115,7 +125,7 @@ async fn main() -> samp::Result<()> {
     );
 
     println!("viewer: waiting for messages; Ctrl-C to quit");
-    let result = client.run().await; // until the hub shuts down or Ctrl-C
+    let result = client.run_until(samp::client::shutdown_signal()).await;
     if let Some(hub) = own_hub {
         println!("viewer: shutting down the hub it started");
         hub.shutdown().await;

@@ -18,7 +18,7 @@
 //!     let client = samp::Client::builder()
 //!         .metadata(samp::metadata!())            // samp.name etc. from Cargo.toml
 //!         .connect().await?;                      // discover, register, serve, declare
-//!     client.run().await                          // until the hub shuts down or Ctrl-C
+//!     client.run_until(tokio::signal::ctrl_c()).await // the application decides when to stop
 //! }
 //! ```
 //!
@@ -59,6 +59,7 @@
 
 pub use samp_macros::{call, metadata, notification};
 pub use samp_protocol::{ClientId, ErrInfo, Map, Message, Metadata, Response, Value, map};
+pub use samp_runtime::client::Reconnect;
 pub use samp_runtime::client::State;
 pub use samp_runtime::{Client, Context, Error, Result};
 
@@ -70,9 +71,10 @@ pub use samp_protocol::mtypes;
 /// returns, and raw callback handling.
 pub mod client {
     pub use samp_runtime::client::{
-        Bind, ClientBuilder, FromMessage, Handler, IntoMessage, IntoResponse, Parts,
-        PendingResponse, Progress, RawHandler, Reply, ReportProgress, Responder, ResponseStream,
-        SessionEnd, State, StateRequirement, Unbind,
+        Bind, ClientBuilder, ClientEvent, ClientEvents, ClientInfo, ConnectionEvent,
+        ConnectionEvents, FromMessage, Handler, IntoMessage, IntoResponse, NOTICE_WITHIN, Parts,
+        PendingResponse, Progress, RawHandler, Reconnect, Reply, ReportProgress, Responder,
+        ResponseStream, SessionEnd, State, StateRequirement, Unbind, shutdown_signal,
     };
 }
 

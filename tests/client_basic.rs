@@ -203,7 +203,7 @@ async fn non_callable_client_sends_queries_and_waits() {
     assert!(matches!(e, Error::NotCallable { .. }), "{e}");
     assert!(e.to_string().contains("callable(true)"), "{e}");
     let e = sender
-        .call(&to, Message::new("test.echo"))
+        .call(&to, Message::new("test.echo"), WAIT)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotCallable { .. }));

@@ -175,7 +175,7 @@ async fn slow_handlers_block_nothing() {
     .await
     .unwrap();
 
-    let slow = tx.call(&id, Message::new("test.slow")).await.unwrap();
+    let slow = tx.call(&id, Message::new("test.slow"), WAIT).await.unwrap();
     // While the slow call is in its handler, pings, calls and notifications go through.
     for _ in 0..3 {
         let r = guard(tx.call_and_wait(&id, Message::new("samp.app.ping"), WAIT))

@@ -36,7 +36,7 @@ async fn call_resolves_to_the_response() {
     let (_e, id) = echo(&hub).await;
     let me = builder(&hub).connect().await.unwrap();
     let pending = me
-        .call(&id, Message::new("test.echo").param("k", "v"))
+        .call(&id, Message::new("test.echo").param("k", "v"), WAIT)
         .await
         .unwrap();
     assert!(!pending.msg_id().as_str().is_empty());
@@ -47,7 +47,11 @@ async fn call_resolves_to_the_response() {
     let mut pendings = Vec::new();
     for i in 0..20 {
         let p = me
-            .call(&id, Message::new("test.echo").param("i", i.to_string()))
+            .call(
+                &id,
+                Message::new("test.echo").param("i", i.to_string()),
+                WAIT,
+            )
             .await
             .unwrap();
         pendings.push((i, p));
@@ -74,7 +78,8 @@ async fn call_all_streams_responses_until_all_answer() {
         v
     });
     let mut seen = Vec::new();
-    while let Some((from, r)) = guard(stream.next()).await {
+    while let Some(item) = guard(stream.next()).await {
+        let (from, r) = item.unwrap();
         assert_eq!(r.result.unwrap()["id"], Value::from(&from));
         seen.push(from);
     }
@@ -105,8 +110,8 @@ async fn call_all_stops_at_the_timeout_and_says_who_is_missing() {
     assert_eq!(stream.recipients().len(), 2);
     // The stream ends (at the timeout) although one recipient never answers; only
     // the other can have answered (no assumption on how fast).
-    while let Some((from, _)) = guard(stream.next()).await {
-        assert_eq!(from, a);
+    while let Some(item) = guard(stream.next()).await {
+        assert_eq!(item.unwrap().0, a);
     }
     let silent_id = silent.public_id().unwrap();
     assert!(stream.outstanding().any(|id| *id == silent_id));
@@ -165,7 +170,11 @@ async fn pending_calls_fail_when_the_registration_ends() {
         .unwrap();
     let me = builder(&hub).connect().await.unwrap();
     let pending = me
-        .call(&silent.public_id().unwrap(), Message::new("test.never"))
+        .call(
+            &silent.public_id().unwrap(),
+            Message::new("test.never"),
+            WAIT,
+        )
         .await
         .unwrap();
     me.unregister().await.unwrap();

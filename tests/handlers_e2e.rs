@@ -321,7 +321,10 @@ async fn progress_reports_reach_the_caller_before_the_response() {
     let id = rx.public_id().unwrap();
     let tx = builder(&hub).connect().await.unwrap();
 
-    let mut pending = tx.call(&id, Message::new("x-test.slow")).await.unwrap();
+    let mut pending = tx
+        .call(&id, Message::new("x-test.slow"), WAIT)
+        .await
+        .unwrap();
     let msg_id = pending.msg_id().clone();
     let mut progress = pending.progress();
     let mut reports = Vec::new();

@@ -9,7 +9,7 @@
 # client reads a lockfile naming the proxy; callbacks are routed through it too), and
 # runs clients: JSAMP hubtester, snooper, messagesender and calcstorm, TOPCAT and DS9
 # (under Xvfb), and astropy_session.py. Every request and response body lands in
-# OUTDIR/<hub>/, the hubs' lockfiles in OUTDIR/lockfiles/.
+# OUTDIR/<hub>/, the hubs' lockfiles (and their SAMP_HUB/HOME) in OUTDIR/lockfiles/.
 #
 # Isolation: the whole run happens inside a private network namespace (unshare --net,
 # loopback only), so no server started here, not even one that binds every interface
@@ -124,6 +124,8 @@ session() {
   fi
   sleep 1
   cp "$dir/hublock" "$OUT/lockfiles/$kind.lock"
+  # The hub's SAMP_HUB and HOME, one a line (the form the lockfile fuzz target reads).
+  printf 'std-lockurl:file://%s\n%s\n' "$dir/hublock" "$dir/home" >"$OUT/lockfiles/$kind.env"
 
   "$PY" "$HERE/proxy.py" --hub-lockfile "$dir/hublock" --out "$OUT/$kind" \
     --ready "$dir/proxy.ready" >"$dir/proxy.log" 2>&1 &

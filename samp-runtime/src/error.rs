@@ -1,6 +1,7 @@
 //! The one error type of the client side: every variant says what went wrong and what to
 //! do about it, because these messages usually end up in front of a user.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -110,11 +111,17 @@ pub enum Error {
         "not registered with a SAMP hub; call connect() or register() first (the hub may have shut down: register again once one is running)"
     )]
     NotRegistered,
-    /// The registration ended while waiting (hub shutdown, disconnect or unregister).
-    #[error("{what}: the registration ended before it completed; register again and retry")]
+    /// The registration ended while waiting (hub shutdown, disconnect, a hub that is gone,
+    /// or our own unregister).
+    #[error(
+        "{what}: the registration ended before it completed ({why}); {}",
+        disconnected_hint(why)
+    )]
     Disconnected {
-        /// What was interrupted, e.g. `response to call m3`.
+        /// What was interrupted, e.g. `the response to call m3`.
         what: String,
+        /// Why the registration ended.
+        why: SessionEnd,
     },
     /// The operation needs the client to receive callbacks.
     #[error("{what} needs a callable client; build it with callable(true), the default")]
@@ -151,6 +158,14 @@ pub enum Error {
         #[source]
         source: Option<Arc<dyn std::error::Error + Send + Sync>>,
     },
+}
+
+/// What to do after a registration ended.
+fn disconnected_hint(why: &SessionEnd) -> &'static str {
+    match why {
+        SessionEnd::Unregistered => "register again first",
+        _ => "register again once a hub is running (or build the client with .reconnect(..))",
+    }
 }
 
 /// What to do about a fault from hub method `method`.
@@ -298,5 +313,33 @@ impl From<Error> for Response {
 impl From<samp_hub::HubError> for Error {
     fn from(e: samp_hub::HubError) -> Error {
         Error::Hub(Arc::new(e))
+    }
+}
+
+/// Why a registration ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionEnd {
+    /// The hub announced `samp.hub.event.shutdown`.
+    HubShutdown,
+    /// The hub sent `samp.hub.disconnect` (with its reason, if it gave one).
+    Disconnected(Option<String>),
+    /// We called [`Client::unregister`](crate::Client::unregister) (or
+    /// [`Client::stop`](crate::Client::stop)).
+    Unregistered,
+    /// The hub went away without a word: it stopped answering, or its lockfile was removed
+    /// or now names another hub. The text says which.
+    Lost(String),
+}
+
+impl fmt::Display for SessionEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionEnd::HubShutdown => f.write_str("the hub shut down"),
+            SessionEnd::Disconnected(Some(why)) => write!(f, "the hub disconnected us: {why}"),
+            SessionEnd::Disconnected(None) => f.write_str("the hub disconnected us"),
+            SessionEnd::Unregistered => f.write_str("this client unregistered"),
+            SessionEnd::Lost(why) => write!(f, "the hub is gone: {why}"),
+        }
     }
 }

@@ -674,6 +674,26 @@ sync_step() {
   done
 }
 
+# back_within DIR NAME SECS: wait until the client named NAME answers samp.app.ping
+# through the hub of DIR (send retries while it is not registered yet) -> BACK_SECS
+back_within() {
+  local dir=$1 name=$2 limit=$3 t0 i
+  t0=$(now)
+  BACK_SECS=""
+  for ((i = 0; i < limit * 10; i++)); do
+    app_env "$dir"
+    "${APP_ENV[@]}" timeout -k 2 3 "$EXAMPLES/send" --to-name "$name" --mtype samp.app.ping \
+      --mode sync --timeout 2 </dev/null >"$dir/back.log" 2>&1
+    if grep -q 'samp\.ok' "$dir/back.log"; then
+      BACK_SECS=$(secs "$t0" "$(now)")
+      return 0
+    fi
+    [ "$(secs "$t0" "$(now)" | cut -d. -f1)" -ge "$limit" ] && break
+    sleep 0.1
+  done
+  return 1
+}
+
 clients_on_hub() {
   local kind=$1 dir="$TMP/clients-$kind" label hpid epid vpid rpid log out why
   CL_KIND=$kind
@@ -811,7 +831,7 @@ clients_on_hub() {
     local sender probs=()
     sender=$(sed -n 's/^ok: enotify coord.pointAt.sky .* sent as //p' "$log")
     if [ "$STEP_RC" = 0 ] || [ "$STEP_RC" = 3 ]; then
-      if ! wait_app_line "$vpid" "$dir/viewer.log" "^$sender asks us to look at 83\.63 22\.01\$" 10; then
+      if ! wait_app_line "$vpid" "$dir/viewer.log" " \\($sender\\) asks us to look at 83\.63 22\.01\$" 10; then
         probs+=("viewer did not print the coord.pointAt.sky notification from $sender")
       fi
       grep -q 'look at abc' "$dir/viewer.log" && probs+=("viewer acted on ra=abc")
@@ -849,27 +869,79 @@ clients_on_hub() {
     fi
   fi
 
-  # --- (f) hub shutdown: the Rust apps leave by themselves, with status 0
-  stop_hub "$hpid"
-  local hub_stop=$STOP_SECS t0; t0=$(now)
-  app_exit_after_hub "$epid" "$T_APP_EXIT"
-  local erc=$APP_RC edt; edt=$(secs "$t0" "$(now)")
-  if [ "$erc" = 0 ]; then
-    pass "$T: hub shutdown → echo exits" "status 0 (${edt} s after the hub had exited)"
-  else
-    fail "$T: hub shutdown → echo exits" "$([ -z "$erc" ] && echo "still running ${T_APP_EXIT} s after the hub stopped (killed)" || echo "exit status $erc")"
-    tail_of "$dir/echo.log" 10 "echo output"
-  fi
-  if [ -n "$vpid" ]; then
-    app_exit_after_hub "$vpid" "$T_APP_EXIT"
-    local vrc=$APP_RC
-    if [ "$vrc" = 0 ]; then
-      pass "$T: hub shutdown → viewer exits" "status 0"
+  # --- (h) client tracking: echo's test.clients equals the hub's view
+  if [ "$echo_up" = 1 ]; then
+    log="$dir/tracking.log"
+    step "$dir" "$log" "$PY" "$HERE/astropy_tracking.py" samp-echo
+    indent <"$log"
+    if [ "$STEP_RC" = 0 ]; then
+      pass "$T: echo tracks clients" "$(sed -n 's/^ok: test.clients equals the hub.s view //p' "$log" | cut -c1-200)"
     else
-      fail "$T: hub shutdown → viewer exits" "$([ -z "$vrc" ] && echo "still running ${T_APP_EXIT} s after the hub stopped (killed)" || echo "exit status $vrc")"
-      tail_of "$dir/viewer.log" 10 "viewer output"
+      fail "$T: echo tracks clients" "$(sed -n 's/^FAILED: //p' "$log" | head -n 1 | cut -c1-300)"
+      tail_of "$dir/echo.log" 20 "echo output"
     fi
   fi
+
+  # --- (f) SIGKILL the hub, start another on the same lockfile: echo (reconnecting)
+  # answers samp.app.ping and test.echo through it within 3 s of the new lockfile
+  local old_secret; old_secret=$(lock_value "$HUB_LOCK" samp.secret)
+  kill -KILL -- "-$hpid" 2>/dev/null || kill -KILL "$hpid" 2>/dev/null
+  wait "$hpid" 2>/dev/null; forget_pid "$hpid"
+  if ! start_hub "$kind" "$dir" 1 "$old_secret"; then
+    fail "$T: hub killed → echo back" "could not start a new $label: $WAIT_REASON"
+  else
+    hpid=$HUB_PID
+    back_within "$dir" samp-echo 3 && local ping_s=$BACK_SECS
+    if [ -n "${ping_s:-}" ]; then
+      step "$dir" "$dir/back-echo.log" "$EXAMPLES/send" --to-name samp-echo --mtype test.echo \
+        --param after=sigkill --mode sync --timeout 5
+      if grep -q 'samp\.ok .*"after":"sigkill"' "$dir/back-echo.log"; then
+        pass "$T: hub killed → echo back" "samp.app.ping answered $ping_s s after the new hub's lockfile, then test.echo"
+      else
+        fail "$T: hub killed → echo back" "ping answered after $ping_s s, but test.echo: $(tr '\n' ' ' <"$dir/back-echo.log" | cut -c1-200)"
+      fi
+    else
+      fail "$T: hub killed → echo back" "samp-echo did not answer samp.app.ping within 3 s of the new lockfile ($(tr '\n' ' ' <"$dir/back.log" | cut -c1-160))"
+      tail_of "$dir/echo.log" 20 "echo output"
+    fi
+    [ -n "$vpid" ] && { back_within "$dir" viewer 10 ||
+      fail "$T: hub killed → viewer back" "viewer not back within 10 s"; }
+  fi
+
+  # --- (f') a polite shutdown: the Rust apps stay, register again with the next hub,
+  # and leave with status 0 on SIGTERM
+  stop_hub "$hpid"
+  local hub_stop=$STOP_SECS
+  sleep 1
+  if alive "$epid" && { [ -z "$vpid" ] || alive "$vpid"; }; then
+    if start_hub "$kind" "$dir" 1; then
+      hpid=$HUB_PID
+      if back_within "$dir" samp-echo 10 && { [ -z "$vpid" ] || back_within "$dir" viewer 10; }; then
+        pass "$T: hub restart → apps back" "echo$([ -n "$vpid" ] && echo ' and viewer') registered again with the next hub"
+      else
+        fail "$T: hub restart → apps back" "not answering the next hub within 10 s"
+        tail_of "$dir/echo.log" 10 "echo output"
+      fi
+    else
+      fail "$T: hub restart → apps back" "could not start the next hub: $WAIT_REASON"
+    fi
+  else
+    fail "$T: hub restart → apps back" "an app exited when the hub shut down"
+    tail_of "$dir/echo.log" 10 "echo output"
+  fi
+  local app rc
+  for app in echo viewer; do
+    local pid; [ "$app" = echo ] && pid=$epid || pid=$vpid
+    [ -n "$pid" ] || continue
+    stop_pid "$pid" 5; rc=$STOP_RC
+    if [ "$rc" = 0 ]; then
+      pass "$T: SIGTERM → $app exits" "status 0 in ${STOP_SECS} s"
+    else
+      fail "$T: SIGTERM → $app exits" "exit status $rc"
+      tail_of "$dir/$app.log" 10 "$app output"
+    fi
+  done
+  stop_hub "$hpid"
   app_exit_after_hub "$rpid" 2   # the astropy receiver: not under test here
   note "clients via $label: $(secs "$t_hub" "$(now)") s (hub stop ${hub_stop} s)"
   CL_TIMES+=("$kind $(secs "$t_hub" "$(now)") s")

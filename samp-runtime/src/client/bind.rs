@@ -244,11 +244,13 @@ impl Client {
                 what: "bind_response",
             });
         }
+        let tag = tag.into();
+        Self::check_own_tag(&tag)?;
         let handler = Arc::new(handler);
         let erased = Arc::new(move |c: Client, id: ClientId, tag: MsgTag, r: Response| {
             Box::pin(handler(c, id, tag, r)) as Pin<Box<dyn Future<Output = ()> + Send>>
         });
-        lock(&self.inner.routes).insert(&tag.into(), Route::Bound(erased));
+        lock(&self.inner.routes).insert(&tag, Route::Bound(erased));
         Ok(())
     }
 

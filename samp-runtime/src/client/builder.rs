@@ -13,7 +13,7 @@ use super::dispatch::table_from;
 use super::handler::StateMap;
 use super::registry::{Registration, registrations};
 use super::routing::Routes;
-use super::{Client, ConnState, Inner, RawHandler, Settings, check_state};
+use super::{Client, ConnState, Inner, RawHandler, Reconnect, Settings, check_state};
 use crate::error::{Error, Result};
 use crate::hub_proxy::DEFAULT_HUB_TIMEOUT;
 use samp_http::HttpClient;
@@ -62,6 +62,8 @@ pub struct ClientBuilder {
     callback_port: u16,
     hub: HubSource,
     hub_timeout: Option<Duration>,
+    track_clients: bool,
+    reconnect: Option<Reconnect>,
     http: Option<HttpClient>,
     raw: Option<Arc<dyn RawHandler>>,
     state: StateMap,
@@ -77,6 +79,8 @@ impl ClientBuilder {
             callback_port: 0,
             hub: HubSource::Discover,
             hub_timeout: Some(DEFAULT_HUB_TIMEOUT),
+            track_clients: false,
+            reconnect: None,
             http: None,
             raw: None,
             state: StateMap::default(),
@@ -168,6 +172,27 @@ impl ClientBuilder {
     /// How long one hub call may take (default 30 s; `None`: no limit).
     pub fn hub_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.hub_timeout = timeout;
+        self
+    }
+
+    /// Keep a live table of the other clients (default off): seeded from the hub at each
+    /// registration and kept current from its events (the client subscribes to
+    /// `samp.hub.event.*` for it). Read it with [`Client::clients`],
+    /// [`Client::client_info`], [`Client::subscribers`] and [`Client::client_events`];
+    /// handlers see the sender's name through [`Context::sender_name`](super::Context::sender_name).
+    /// Needs a callable client (the events are callbacks).
+    pub fn track_clients(mut self, track: bool) -> Self {
+        self.track_clients = track;
+        self
+    }
+
+    /// Come back after the hub goes (default: off, as a library should be; the examples
+    /// turn it on): after a shutdown, a disconnect or a lost hub, keep the handlers and
+    /// state, register again when a hub is there, and declare metadata and subscriptions
+    /// again. [`Client::connection_events`] reports each loss and return; `run()` then
+    /// serves until the application stops it.
+    pub fn reconnect(mut self, policy: Reconnect) -> Self {
+        self.reconnect = Some(policy);
         self
     }
 
@@ -263,6 +288,11 @@ impl ClientBuilder {
     /// [`Client::register`] declares them all at once. Fails if two selected static
     /// handlers claim the same MType.
     pub fn build(self) -> Result<Client> {
+        if self.track_clients && !self.callable {
+            return Err(Error::NotCallable {
+                what: "track_clients",
+            });
+        }
         let selected = self.selected();
         for reg in &selected {
             check_state(&self.state, &(reg.requirements)(), || reg.location())?;
@@ -276,6 +306,8 @@ impl ClientBuilder {
                 callback_addr: SocketAddr::new(self.callback_ip, self.callback_port),
                 hub: self.hub,
                 hub_timeout: self.hub_timeout,
+                track_clients: self.track_clients,
+                reconnect: self.reconnect,
             },
             metadata: Mutex::new(self.metadata),
             extra_subscriptions: Mutex::new(Subscriptions::new()),
@@ -284,9 +316,14 @@ impl ClientBuilder {
             dispatch: RwLock::new(table),
             routes: Mutex::new(Routes::default()),
             progress: Mutex::new(Default::default()),
+            tracker: Mutex::new(Default::default()),
             raw: self.raw,
             state: self.state,
             conn,
+            connection: tokio::sync::broadcast::channel(16).0,
+            reconnecting: AtomicBool::new(false),
+            last_heard: AtomicU64::new(0),
+            epoch: std::time::Instant::now(),
             ops: tokio::sync::Mutex::new(()),
             running: AtomicBool::new(false),
             generation: AtomicU64::new(0),

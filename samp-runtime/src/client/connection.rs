@@ -1,6 +1,7 @@
 //! Joining and leaving the hub: discovery, registration, the callback server, and the end
 //! of a registration (our `unregister`, the hub's shutdown, or its `samp.hub.disconnect`).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -8,9 +9,11 @@ use std::time::Duration;
 use tracing::{debug, info, warn};
 
 use super::builder::HubSource;
+use super::lifecycle::SessionEnd;
 use super::routing::lock;
 use super::server::CallbackService;
-use super::{Client, Session};
+use super::tracking::Field;
+use super::{Client, Session, watchdog};
 use crate::error::{Error, Result};
 use crate::hub_proxy::HubProxy;
 use samp_http::{Server, ServerConfig};
@@ -20,18 +23,6 @@ use samp_protocol::{Metadata, Subscriptions};
 
 /// How long requests in flight may take to finish when the callback server stops.
 const SERVER_GRACE: Duration = Duration::from_secs(1);
-
-/// Why a registration ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SessionEnd {
-    /// The hub announced `samp.hub.event.shutdown`.
-    HubShutdown,
-    /// The hub sent `samp.hub.disconnect` (with its reason, if it gave one).
-    Disconnected(Option<String>),
-    /// We called [`Client::unregister`] (or [`Client::stop`]).
-    Unregistered,
-}
 
 impl Client {
     /// Registers with the hub: reads the lockfile (unless given a URL), pings the hub,
@@ -45,7 +36,7 @@ impl Client {
         if self.is_registered() {
             return Ok(());
         }
-        let (lock_info, looked) = self.resolve_hub().await?;
+        let (lock_info, looked, lockfile) = self.resolve_hub().await?;
         let proxy = HubProxy::with_http(self.inner.http.clone(), &lock_info.xmlrpc_url)
             .with_timeout(self.inner.settings.hub_timeout);
         if let Err(e) = proxy.ping().await {
@@ -61,6 +52,7 @@ impl Client {
         let reg = proxy.register(&lock_info.secret).await?;
         let proxy = proxy.with_private_key(reg.private_key.clone());
         let generation = self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1;
+        lock(&self.inner.tracker).begin(reg.self_id.clone());
         info!(hub = %lock_info.xmlrpc_url, id = %reg.self_id, "registered");
         let session = Arc::new(Session {
             proxy: proxy.clone(),
@@ -69,13 +61,25 @@ impl Client {
         });
         *lock(&self.inner.session) = Some(session);
         self.inner.running.store(true, Ordering::Release);
+        self.heard_from_hub();
         if let Err(e) = self.finish_registration(&proxy).await {
             warn!(error = %e, "registration could not be completed; leaving the hub");
             let _ = proxy.unregister().await;
             self.end_session(None, SessionEnd::Unregistered);
             return Err(e);
         }
-        self.inner.conn.send_modify(|c| c.registered = true);
+        self.inner.conn.send_modify(|c| {
+            c.registered = true;
+            c.generation = generation;
+        });
+        watchdog::spawn(
+            Arc::downgrade(&self.inner),
+            watchdog::Watch {
+                generation,
+                proxy,
+                lockfile: lockfile.map(|path| (path, lock_info.secret.clone())),
+            },
+        );
         Ok(())
     }
 
@@ -92,6 +96,37 @@ impl Client {
         if self.inner.settings.callable {
             proxy.declare_subscriptions(&self.subscriptions()).await?;
         }
+        if self.inner.settings.track_clients {
+            self.seed_tracker(proxy).await?;
+        }
+        Ok(())
+    }
+
+    /// Fills the tracked table from the hub; events that cross the answers win (see
+    /// `tracking`).
+    async fn seed_tracker(&self, proxy: &HubProxy) -> Result<()> {
+        let ids = proxy.get_registered_clients().await?;
+        {
+            let mut tracker = lock(&self.inner.tracker);
+            for id in &ids {
+                tracker.seed_client(id.clone());
+            }
+        }
+        let fetch = ids.iter().map(|id| async move {
+            let mark = lock(&self.inner.tracker).mark();
+            let metadata = proxy.get_metadata(id).await;
+            let subscriptions = proxy.get_subscriptions(id).await;
+            let mut tracker = lock(&self.inner.tracker);
+            // A client that left meanwhile makes these fail: its event removes it.
+            if let Ok(md) = metadata {
+                tracker.seed_field(id, mark, Field::Metadata, md.to_value());
+            }
+            if let Ok(subs) = subscriptions {
+                tracker.seed_field(id, mark, Field::Subscriptions, subs.to_value());
+            }
+        });
+        futures_util::future::join_all(fetch).await;
+        lock(&self.inner.tracker).seeded();
         Ok(())
     }
 
@@ -116,10 +151,13 @@ impl Client {
         Ok(url)
     }
 
-    /// Reads the lockfile (or takes the given URL); also says where it looked.
-    async fn resolve_hub(&self) -> Result<(LockInfo, String)> {
+    /// Reads the lockfile (or takes the given URL); also says where it looked, and which
+    /// local lockfile (if any) names the hub.
+    async fn resolve_hub(&self) -> Result<(LockInfo, String, Option<PathBuf>)> {
         let location = match &self.inner.settings.hub {
-            HubSource::Direct(info) => return Ok((info.clone(), info.xmlrpc_url.clone())),
+            HubSource::Direct(info) => {
+                return Ok((info.clone(), info.xmlrpc_url.clone(), None));
+            }
             HubSource::Lockfile(path) => HubLocation::File(path.clone()),
             HubSource::Discover => locate_hub().map_err(|e| Error::NoHub {
                 looked: "SAMP_HUB and the home directory".to_owned(),
@@ -131,7 +169,7 @@ impl Client {
             HubLocation::File(path) => {
                 let looked = path.display().to_string();
                 match lockfile::read(path) {
-                    Ok(info) => Ok((info, looked)),
+                    Ok(info) => Ok((info, looked, Some(path.clone()))),
                     Err(LockfileError::Io { source, .. })
                         if source.kind() == std::io::ErrorKind::NotFound =>
                     {
@@ -168,7 +206,7 @@ impl Client {
                         reason: e.to_string(),
                         source: Some(Arc::new(e)),
                     })?;
-                Ok((info, url.clone()))
+                Ok((info, url.clone(), None))
             }
         }
     }
@@ -199,53 +237,6 @@ impl Client {
         }
         self.inner.running.store(false, Ordering::Release);
         result
-    }
-
-    /// Waits until the hub shuts down, disconnects us, or the process gets Ctrl-C; then
-    /// [`stop`](Self::stop)s. Returns at once if not registered.
-    pub async fn run(&self) -> Result<()> {
-        tokio::select! {
-            end = self.disconnected() => {
-                info!(?end, "registration ended");
-            }
-            signal = tokio::signal::ctrl_c() => {
-                match signal {
-                    Ok(()) => info!("interrupted; leaving the hub"),
-                    Err(e) => {
-                        // No signal handling here: just wait for the hub.
-                        debug!(error = %e, "cannot listen for Ctrl-C");
-                        self.disconnected().await;
-                    }
-                }
-            }
-        }
-        self.stop().await
-    }
-
-    /// Waits until the client is not registered; returns why the last registration ended
-    /// (`None` if it never registered).
-    pub async fn disconnected(&self) -> Option<SessionEnd> {
-        let mut rx = self.inner.conn.subscribe();
-        let state = rx.wait_for(|c| !c.registered).await.ok()?;
-        state.last_end.clone()
-    }
-
-    /// Ends the registration `generation` (any, if `None`) without telling the hub.
-    pub(crate) fn end_session(&self, generation: Option<u64>, why: SessionEnd) {
-        {
-            let mut session = lock(&self.inner.session);
-            match (&*session, generation) {
-                (None, _) => return,
-                (Some(s), Some(g)) if s.generation != g => return,
-                _ => *session = None,
-            }
-        }
-        lock(&self.inner.routes).drop_waiters();
-        lock(&self.inner.progress).clear();
-        self.inner.conn.send_modify(|c| {
-            c.registered = false;
-            c.last_end = Some(why);
-        });
     }
 
     /// Replaces our metadata and declares it if registered (`samp.hub.declareMetadata`).

@@ -55,6 +55,24 @@ impl Context {
         &self.0.sender
     }
 
+    /// The sender's `samp.name` when client tracking knows it (see
+    /// [`ClientBuilder::track_clients`](super::ClientBuilder::track_clients)), else its id.
+    pub fn sender_name(&self) -> String {
+        self.sender_metadata()
+            .and_then(|md| md.name().map(str::to_owned))
+            .unwrap_or_else(|| self.0.sender.to_string())
+    }
+
+    /// The sender's metadata, when client tracking knows it.
+    pub fn sender_metadata(&self) -> Option<samp_protocol::Metadata> {
+        self.0
+            .client
+            .client_info(&self.0.sender)
+            .ok()
+            .flatten()
+            .map(|info| info.metadata)
+    }
+
     /// The msg-id, for calls; `None` for notifications.
     pub fn msg_id(&self) -> Option<&MsgId> {
         self.0.call.as_ref().map(|slot| &slot.msg_id)

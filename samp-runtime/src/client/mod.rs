@@ -10,7 +10,7 @@
 //!     .bind_call("test.echo", |_ctx: Context, params: Map| async move { Response::ok(params) })
 //!     .await?;
 //! client.register().await?;       // discover, register, serve callbacks, declare
-//! client.run().await              // until the hub shuts down or Ctrl-C
+//! client.run_until(tokio::signal::ctrl_c()).await
 //! # }
 //! ```
 //!
@@ -25,6 +25,7 @@ mod connection;
 mod context;
 mod dispatch;
 mod handler;
+mod lifecycle;
 mod progress;
 #[doc(hidden)]
 pub mod registry;
@@ -32,6 +33,8 @@ mod response;
 mod routing;
 mod send;
 mod server;
+mod tracking;
+mod watchdog;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,20 +45,22 @@ use tokio::sync::watch;
 pub use crate::error::{Error, Result};
 pub use bind::{Bind, Unbind};
 pub use builder::ClientBuilder;
-pub use connection::SessionEnd;
 pub use context::{Context, ReportProgress, Responder};
 pub use handler::{FromMessage, Handler, HandlerFuture, Parts, State, StateRequirement};
+pub use lifecycle::{ConnectionEvent, ConnectionEvents, Reconnect, SessionEnd, shutdown_signal};
 pub use progress::Progress;
 pub use response::{IntoResponse, Reply};
 pub use routing::{PendingResponse, ResponseStream};
 pub use samp_protocol::IntoMessage;
 pub use server::RawHandler;
+pub use tracking::{ClientEvent, ClientEvents, ClientInfo};
+pub use watchdog::NOTICE_WITHIN;
 
 use crate::hub_proxy::HubProxy;
 use dispatch::DispatchTable;
 use routing::{Routes, lock};
 use samp_http::{HttpClient, ServerHandle};
-use samp_protocol::{ClientId, Metadata, PrivateKey, RegInfo, Subscriptions};
+use samp_protocol::{ClientId, MTypePattern, Metadata, PrivateKey, RegInfo, Subscriptions};
 
 /// A SAMP client: a cheap, clonable handle (an `Arc` inside) usable from any task.
 ///
@@ -73,6 +78,8 @@ pub(crate) struct Settings {
     pub(crate) callback_addr: std::net::SocketAddr,
     pub(crate) hub: builder::HubSource,
     pub(crate) hub_timeout: Option<std::time::Duration>,
+    pub(crate) track_clients: bool,
+    pub(crate) reconnect: Option<Reconnect>,
 }
 
 /// One registration with a hub.
@@ -86,6 +93,7 @@ pub(crate) struct Session {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ConnState {
     pub(crate) registered: bool,
+    pub(crate) generation: u64,
     pub(crate) last_end: Option<SessionEnd>,
 }
 
@@ -99,9 +107,15 @@ pub(crate) struct Inner {
     pub(crate) dispatch: RwLock<DispatchTable>,
     pub(crate) routes: Mutex<Routes>,
     pub(crate) progress: Mutex<progress::ProgressRoutes>,
+    pub(crate) tracker: Mutex<tracking::Tracker>,
     pub(crate) raw: Option<Arc<dyn RawHandler>>,
     pub(crate) state: handler::StateMap,
     pub(crate) conn: watch::Sender<ConnState>,
+    pub(crate) connection: tokio::sync::broadcast::Sender<ConnectionEvent>,
+    pub(crate) reconnecting: AtomicBool,
+    /// When the hub was last heard from, in ms since `epoch`.
+    pub(crate) last_heard: AtomicU64,
+    pub(crate) epoch: std::time::Instant,
     /// Serialises registration changes and subscription declarations, so the hub sees
     /// them in the order they were made. Never taken by the callback path.
     pub(crate) ops: tokio::sync::Mutex<()>,
@@ -197,13 +211,61 @@ impl Client {
     /// `samp.app.ping`, `samp.hub.event.shutdown` and `samp.hub.disconnect`.
     pub fn subscriptions(&self) -> Subscriptions {
         let extra = lock(&self.inner.extra_subscriptions).clone();
-        self.inner
+        let mut subs = self
+            .inner
             .dispatch
             .read()
             .unwrap_or_else(|e| e.into_inner())
-            .subscriptions(&extra)
+            .subscriptions(&extra);
+        if self.inner.settings.track_clients && subs.get(HUB_EVENTS).is_none() {
+            let events = MTypePattern::parse(HUB_EVENTS).expect("a valid pattern");
+            subs.insert(events, samp_protocol::Map::new());
+        }
+        subs
+    }
+
+    /// The other clients registered with the hub (the hub's own included), with their
+    /// metadata and subscriptions, from the table kept by client tracking
+    /// ([`ClientBuilder::track_clients`]); no query is made.
+    pub fn clients(&self) -> Result<Vec<ClientInfo>> {
+        self.tracking()?;
+        Ok(lock(&self.inner.tracker).snapshot())
+    }
+
+    /// What tracking knows about client `id`.
+    pub fn client_info(&self, id: &ClientId) -> Result<Option<ClientInfo>> {
+        self.tracking()?;
+        Ok(lock(&self.inner.tracker).get(id.as_str()))
+    }
+
+    /// The other clients subscribed to `mtype` (the spec's wildcard rules, answered from
+    /// the tracked table), with the annotations of their most specific subscription.
+    pub fn subscribers(&self, mtype: &str) -> Result<Vec<(ClientId, samp_protocol::Map)>> {
+        self.tracking()?;
+        Ok(lock(&self.inner.tracker).subscribers(mtype))
+    }
+
+    /// The changes to the tracked table, as they happen.
+    pub fn client_events(&self) -> Result<ClientEvents> {
+        self.tracking()?;
+        Ok(ClientEvents {
+            rx: lock(&self.inner.tracker).subscribe(),
+        })
+    }
+
+    fn tracking(&self) -> Result<()> {
+        if self.inner.settings.track_clients {
+            Ok(())
+        } else {
+            Err(Error::Config(
+                "client tracking is off: build the client with .track_clients(true)".to_owned(),
+            ))
+        }
     }
 }
+
+/// The hub events client tracking subscribes to.
+const HUB_EVENTS: &str = "samp.hub.event.*";
 
 /// Checks that every state type in `needs` is in `state`.
 pub(crate) fn check_state(

@@ -67,6 +67,12 @@ impl ProgressRoutes {
         self.early.push_back((now, report));
     }
 
+    /// Routes in place.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.by_msg.len() + self.msg_of_tag.len()
+    }
+
     /// Ends every route (the registration ended).
     pub(crate) fn clear(&mut self) {
         self.by_msg.clear();
@@ -83,7 +89,7 @@ impl ProgressRoutes {
 /// ```no_run
 /// # async fn demo(client: samp_runtime::Client, to: samp_runtime::ClientId) -> samp_runtime::Result<()> {
 /// use samp_runtime::Message;
-/// let mut pending = client.call(&to, Message::new("x-app.slow")).await?;
+/// let mut pending = client.call(&to, Message::new("x-app.slow"), std::time::Duration::from_secs(60)).await?;
 /// let mut progress = pending.progress();
 /// let response = loop {
 ///     tokio::select! {

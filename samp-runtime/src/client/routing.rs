@@ -17,6 +17,7 @@ use tokio::time::{Instant, Sleep};
 use super::Client;
 use super::Inner;
 use super::progress::Progress;
+use crate::error::SessionEnd;
 use crate::error::{Error, Result};
 use samp_protocol::{ClientId, MsgId, MsgTag, Response};
 
@@ -63,6 +64,12 @@ impl Routes {
         }
     }
 
+    /// Routes in place.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Drops every waiter (their futures then fail with `Disconnected`); bound handlers stay.
     pub(crate) fn drop_waiters(&mut self) {
         self.0.retain(|_, r| matches!(r, Route::Bound(_)));
@@ -74,6 +81,14 @@ pub(crate) enum Delivery {
     Once(oneshot::Sender<(ClientId, Response)>),
     Many(mpsc::UnboundedSender<(ClientId, Response)>),
     Bound(ResponseHandler),
+}
+
+/// Why the client's last registration ended (for an error about a waiter it dropped).
+fn session_end(client: &Weak<Inner>) -> SessionEnd {
+    client
+        .upgrade()
+        .and_then(|inner| inner.conn.borrow().last_end.clone())
+        .unwrap_or(SessionEnd::Unregistered)
 }
 
 /// Removes the route of `tag` (and its progress route) from the client, if it is still
@@ -92,15 +107,17 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// The response to one [`Client::call`]: a future resolving to the [`Response`].
 ///
-/// Fails with [`Error::Disconnected`] if the registration ends first. Dropping it stops
-/// waiting (a late response is then discarded). Wrap it in `tokio::time::timeout` to bound
-/// the wait.
+/// Fails with [`Error::Timeout`] when the timeout given to `call` passes first, and with
+/// [`Error::Disconnected`] (saying why) at once if the registration ends first. Dropping
+/// it stops waiting (a late response is then discarded); its route goes with it.
 pub struct PendingResponse {
     pub(crate) rx: oneshot::Receiver<(ClientId, Response)>,
     pub(crate) msg_id: MsgId,
     pub(crate) tag: MsgTag,
     pub(crate) client: Weak<Inner>,
     pub(crate) progress: Progress,
+    pub(crate) deadline: Pin<Box<Sleep>>,
+    pub(crate) timeout: Duration,
 }
 
 impl PendingResponse {
@@ -126,12 +143,27 @@ impl Future for PendingResponse {
     type Output = Result<Response>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Result<Response>> {
-        Pin::new(&mut self.rx).poll(cx).map(|r| match r {
-            Ok((_, response)) => Ok(response),
-            Err(_) => Err(Error::Disconnected {
-                what: format!("waiting for the response to call {}", self.msg_id),
-            }),
-        })
+        let this = &mut *self;
+        match Pin::new(&mut this.rx).poll(cx) {
+            Poll::Ready(Ok((_, response))) => return Poll::Ready(Ok(response)),
+            Poll::Ready(Err(_)) => {
+                return Poll::Ready(Err(Error::Disconnected {
+                    what: format!("waiting for the response to call {}", this.msg_id),
+                    why: session_end(&this.client),
+                }));
+            }
+            Poll::Pending => {}
+        }
+        match this.deadline.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                unroute(&this.client, &this.tag);
+                Poll::Ready(Err(Error::Timeout {
+                    what: format!("the response to call {}", this.msg_id),
+                    after: this.timeout,
+                }))
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 
@@ -152,9 +184,10 @@ impl fmt::Debug for PendingResponse {
 
 /// The responses to one [`Client::call_all`], in the order they arrive.
 ///
-/// Ends when every recipient has answered, when the timeout given to `call_all` has
-/// passed, or when the registration ends. Read it with [`next`](Self::next) or as a
-/// [`Stream`]; [`outstanding`](Self::outstanding) tells who has not answered.
+/// Ends when every recipient has answered or when the timeout given to `call_all` has
+/// passed; if the registration ends first, it yields one [`Error::Disconnected`] (saying
+/// why) and ends. Read it with [`next`](Self::next) or as a [`Stream`];
+/// [`outstanding`](Self::outstanding) tells who has not answered.
 pub struct ResponseStream {
     pub(crate) rx: mpsc::UnboundedReceiver<(ClientId, Response)>,
     pub(crate) recipients: BTreeMap<ClientId, MsgId>,
@@ -195,22 +228,23 @@ impl ResponseStream {
     }
 
     /// The next response with its responder, or `None` at the end.
-    pub async fn next(&mut self) -> Option<(ClientId, Response)> {
+    pub async fn next(&mut self) -> Option<Result<(ClientId, Response)>> {
         std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
     }
 
-    /// Waits for the remaining responses and returns them all.
-    pub async fn collect_all(mut self) -> Vec<(ClientId, Response)> {
+    /// Waits for the remaining responses and returns them all (those that came before the
+    /// timeout); fails if the registration ends first.
+    pub async fn collect_all(mut self) -> Result<Vec<(ClientId, Response)>> {
         let mut all = Vec::new();
         while let Some(item) = self.next().await {
-            all.push(item);
+            all.push(item?);
         }
-        all
+        Ok(all)
     }
 }
 
 impl Stream for ResponseStream {
-    type Item = (ClientId, Response);
+    type Item = Result<(ClientId, Response)>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
@@ -222,12 +256,16 @@ impl Stream for ResponseStream {
                 Poll::Ready(Some((id, response))) => {
                     // Only the first answer of each recipient counts.
                     if this.waiting.remove(&id).is_some() {
-                        return Poll::Ready(Some((id, response)));
+                        return Poll::Ready(Some(Ok((id, response))));
                     }
                 }
                 Poll::Ready(None) => {
+                    // The route was dropped: the registration ended.
                     this.ended = true;
-                    return Poll::Ready(None);
+                    return Poll::Ready(Some(Err(Error::Disconnected {
+                        what: format!("waiting for the responses to call-all {}", this.tag),
+                        why: session_end(&this.client),
+                    })));
                 }
                 Poll::Pending => {
                     return match this.deadline.as_mut().poll(cx) {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Client;
+use super::lifecycle::SessionEnd;
 use super::progress::Progress;
 use super::routing::{PendingResponse, ResponseStream, Route, lock};
 use crate::error::{Error, Result};
@@ -18,11 +19,51 @@ use samp_protocol::{
     ClientId, IntoMessage, Metadata, MsgId, MsgTag, Response, Status, Subscriptions, Value,
 };
 
+/// The prefix of the msg-tags the client picks itself; applications' own tags may not
+/// start with it, so theirs never collide with the client's.
+pub(crate) const AUTO_TAG_PREFIX: &str = "samp-rs.";
+
 impl Client {
     /// A fresh msg-tag for a call whose response this client routes itself.
     fn next_tag(&self) -> MsgTag {
         let n = self.inner.tags.fetch_add(1, Ordering::Relaxed);
-        MsgTag::new(format!("samp-rs.auto.{n}"))
+        MsgTag::new(format!("{AUTO_TAG_PREFIX}auto.{n}"))
+    }
+
+    /// Refuses an application's msg-tag in the client's own namespace.
+    pub(crate) fn check_own_tag(tag: &MsgTag) -> Result<()> {
+        if tag.as_str().starts_with(AUTO_TAG_PREFIX) {
+            return Err(Error::Config(format!(
+                "msg-tag {tag:?} starts with {AUTO_TAG_PREFIX:?}, which the client keeps for its own tags: choose another"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Runs a hub call of the current registration; a hub that cannot be reached any more
+    /// ends the registration at once (see `watchdog`), and the registration ending while
+    /// the call waits (a `callAndWait`, say) fails it at once.
+    async fn through_hub<T, F>(
+        &self,
+        what: &str,
+        call: impl FnOnce(crate::hub_proxy::HubProxy) -> F,
+    ) -> Result<T>
+    where
+        F: std::future::Future<Output = Result<T>>,
+    {
+        let session = self.session()?;
+        let generation = session.generation;
+        let result = tokio::select! {
+            result = call(session.proxy.clone()) => result,
+            why = self.ended(generation) => Err(Error::Disconnected { what: what.to_owned(), why }),
+        };
+        if let Err(Error::Transport { reason, .. }) = &result {
+            let why = format!("the hub stopped answering: {reason}");
+            self.end_session(Some(generation), SessionEnd::Lost(why));
+        } else if result.is_ok() {
+            self.heard_from_hub();
+        }
+        result
     }
 
     fn need_callable(&self, what: &'static str) -> Result<()> {
@@ -36,32 +77,41 @@ impl Client {
     /// Sends a notification to one client (`samp.hub.notify`).
     pub async fn notify(&self, to: &ClientId, message: impl IntoMessage) -> Result<()> {
         let message = message.into_message()?;
-        self.hub()?.notify(to, &message).await
+        self.through_hub("samp.hub.notify", |hub| async move {
+            hub.notify(to, &message).await
+        })
+        .await
     }
 
     /// Sends a notification to every subscribed client; returns who it went to.
     pub async fn notify_all(&self, message: impl IntoMessage) -> Result<Vec<ClientId>> {
         let message = message.into_message()?;
-        self.hub()?.notify_all(&message).await
+        self.through_hub("samp.hub.notifyAll", |hub| async move {
+            hub.notify_all(&message).await
+        })
+        .await
     }
 
     /// Calls one client; the returned [`PendingResponse`] resolves to its response (the
-    /// client chooses the msg-tag and routes `receiveResponse` to it).
+    /// client chooses the msg-tag and routes `receiveResponse` to it), or fails when
+    /// `timeout` passes first or the registration ends.
     ///
     /// ```no_run
     /// # async fn demo(client: samp_runtime::Client, to: samp_runtime::protocol::ClientId) -> samp_runtime::Result<()> {
+    /// use std::time::Duration;
     /// use samp_runtime::Message;
-    /// let pending = client.call(&to, Message::new("samp.app.ping")).await?;
-    /// let response = tokio::time::timeout(std::time::Duration::from_secs(10), pending)
-    ///     .await
-    ///     .expect("answer in time")?;
-    /// assert!(response.is_ok());
+    /// let pending = client.call(&to, Message::new("samp.app.ping"), Duration::from_secs(10)).await?;
+    /// assert!(pending.await?.is_ok());
     /// # Ok(()) }
     /// ```
-    pub async fn call(&self, to: &ClientId, message: impl IntoMessage) -> Result<PendingResponse> {
+    pub async fn call(
+        &self,
+        to: &ClientId,
+        message: impl IntoMessage,
+        timeout: Duration,
+    ) -> Result<PendingResponse> {
         self.need_callable("call")?;
         let message = message.into_message()?;
-        let hub = self.hub()?;
         let tag = self.next_tag();
         let (tx, rx) = oneshot::channel();
         // Route first: the response can overtake the hub's answer to `call`.
@@ -72,9 +122,16 @@ impl Client {
             tag: tag.clone(),
             client: Arc::downgrade(&self.inner),
             progress: Progress::ended(),
+            deadline: Box::pin(tokio::time::sleep(timeout)),
+            timeout,
         };
         // On error `pending` is dropped, which removes the route.
-        pending.msg_id = hub.call(to, &tag, &message).await?;
+        let call_tag = tag.clone();
+        pending.msg_id = self
+            .through_hub("samp.hub.call", |hub| async move {
+                hub.call(to, &call_tag, &message).await
+            })
+            .await?;
         pending.progress = lock(&self.inner.progress).open(&pending.msg_id, &tag);
         Ok(pending)
     }
@@ -88,8 +145,12 @@ impl Client {
         message: impl IntoMessage,
     ) -> Result<MsgId> {
         self.need_callable("call_with_tag")?;
+        Self::check_own_tag(tag)?;
         let message = message.into_message()?;
-        self.hub()?.call(to, tag, &message).await
+        self.through_hub("samp.hub.call", |hub| async move {
+            hub.call(to, tag, &message).await
+        })
+        .await
     }
 
     /// Calls every subscribed client; the [`ResponseStream`] yields the responses as they
@@ -101,12 +162,17 @@ impl Client {
     ) -> Result<ResponseStream> {
         self.need_callable("call_all")?;
         let message = message.into_message()?;
-        let hub = self.hub()?;
         let tag = self.next_tag();
         let (tx, rx) = mpsc::unbounded_channel();
         lock(&self.inner.routes).insert(&tag, Route::Many(tx));
         let weak = Arc::downgrade(&self.inner);
-        match hub.call_all(&tag, &message).await {
+        let call_tag = tag.clone();
+        let sent = self
+            .through_hub("samp.hub.callAll", |hub| async move {
+                hub.call_all(&call_tag, &message).await
+            })
+            .await;
+        match sent {
             Ok(recipients) => Ok(ResponseStream::new(rx, recipients, timeout, tag, weak)),
             Err(e) => {
                 lock(&self.inner.routes).remove(tag.as_str());
@@ -123,8 +189,12 @@ impl Client {
         message: impl IntoMessage,
     ) -> Result<BTreeMap<ClientId, MsgId>> {
         self.need_callable("call_all_with_tag")?;
+        Self::check_own_tag(tag)?;
         let message = message.into_message()?;
-        self.hub()?.call_all(tag, &message).await
+        self.through_hub("samp.hub.callAll", |hub| async move {
+            hub.call_all(tag, &message).await
+        })
+        .await
     }
 
     /// Calls one client and waits for the response through the hub
@@ -137,7 +207,10 @@ impl Client {
         timeout: Duration,
     ) -> Result<Response> {
         let message = message.into_message()?;
-        self.hub()?.call_and_wait(to, &message, Some(timeout)).await
+        self.through_hub("samp.hub.callAndWait", |hub| async move {
+            hub.call_and_wait(to, &message, Some(timeout)).await
+        })
+        .await
     }
 
     /// Calls `to` with a typed message and waits for its typed result (through
@@ -166,27 +239,42 @@ impl Client {
     /// Replies to a call we received (for [`RawHandler`](super::RawHandler)s; handlers
     /// reply by returning, or through [`Context::reply_later`](super::Context::reply_later)).
     pub async fn reply(&self, msg_id: &MsgId, response: Response) -> Result<()> {
-        self.hub()?.reply(msg_id, &response).await
+        self.through_hub("samp.hub.reply", |hub| async move {
+            hub.reply(msg_id, &response).await
+        })
+        .await
     }
 
     /// The other registered clients, the hub's own client included.
     pub async fn registered_clients(&self) -> Result<Vec<ClientId>> {
-        self.hub()?.get_registered_clients().await
+        self.through_hub("samp.hub.getRegisteredClients", |hub| async move {
+            hub.get_registered_clients().await
+        })
+        .await
     }
 
     /// Another client's metadata.
     pub async fn client_metadata(&self, id: &ClientId) -> Result<Metadata> {
-        self.hub()?.get_metadata(id).await
+        self.through_hub("samp.hub.getMetadata", |hub| async move {
+            hub.get_metadata(id).await
+        })
+        .await
     }
 
     /// Another client's subscriptions.
     pub async fn client_subscriptions(&self, id: &ClientId) -> Result<Subscriptions> {
-        self.hub()?.get_subscriptions(id).await
+        self.through_hub("samp.hub.getSubscriptions", |hub| async move {
+            hub.get_subscriptions(id).await
+        })
+        .await
     }
 
     /// The other clients subscribed to `mtype`, with their subscription annotations.
     pub async fn subscribed_clients(&self, mtype: &str) -> Result<BTreeMap<ClientId, Map>> {
-        self.hub()?.get_subscribed_clients(mtype).await
+        self.through_hub("samp.hub.getSubscribedClients", |hub| async move {
+            hub.get_subscribed_clients(mtype).await
+        })
+        .await
     }
 }
 

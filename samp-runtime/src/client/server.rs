@@ -106,12 +106,19 @@ fn receive(client: &Client, call: MethodCall, info: RequestInfo) -> Result<Value
         warn!(peer = %info.peer, %method, "callback with a wrong private key refused");
         return Err(Fault::new(format!("{method}: wrong private key")));
     }
+    client.heard_from_hub();
     match callback {
         Callback::Notification {
             sender, message, ..
         } => {
             if hub_only(&session, &sender, &message) {
                 return Ok(ack());
+            }
+            if client.inner.settings.track_clients
+                && sender == session.reg.hub_id
+                && message.mtype.starts_with("samp.hub.event.")
+            {
+                lock(&client.inner.tracker).apply(&message);
             }
             hub_event(client, &session, &message);
             match &client.inner.raw {

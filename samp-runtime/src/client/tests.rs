@@ -323,8 +323,8 @@ async fn response_streams_end_when_all_answer_or_at_the_timeout() {
     tx.send((ClientId::new("zz"), Response::ok_empty()))
         .unwrap(); // stranger: ignored
     tx.send((ClientId::new("a"), Response::ok_empty())).unwrap();
-    assert_eq!(s.next().await.unwrap().0.as_str(), "b");
-    assert_eq!(s.next().await.unwrap().0.as_str(), "a");
+    assert_eq!(s.next().await.unwrap().unwrap().0.as_str(), "b");
+    assert_eq!(s.next().await.unwrap().unwrap().0.as_str(), "a");
     // "c" never answers: the stream ends at the timeout.
     assert!(s.next().await.is_none());
     assert_eq!(
@@ -332,7 +332,21 @@ async fn response_streams_end_when_all_answer_or_at_the_timeout() {
         ["c"]
     );
     assert!(s.next().await.is_none(), "stays ended");
+    drop(tx);
 }
+
+#[tokio::test]
+async fn response_streams_fail_when_the_registration_ends() {
+    let ids: BTreeMap<_, _> = [(ClientId::new("a"), MsgId::new("m"))].into();
+    let (tx, rx) = mpsc::unbounded_channel();
+    let mut s = ResponseStream::new(rx, ids, WAIT_LONG, MsgTag::new("t"), std::sync::Weak::new());
+    drop(tx); // what drop_waiters does when the registration ends
+    let e = s.next().await.unwrap().unwrap_err();
+    assert!(matches!(e, Error::Disconnected { .. }), "{e}");
+    assert!(s.next().await.is_none());
+}
+
+const WAIT_LONG: Duration = Duration::from_secs(60);
 
 #[tokio::test]
 async fn unregistered_clients_refuse_hub_operations() {
@@ -377,4 +391,72 @@ fn handler_errors_keep_their_code() {
     assert_eq!(r.into_response().error.unwrap().code.as_deref(), Some("7"));
     let r: std::result::Result<(), std::io::Error> = Err(std::io::Error::other("disk"));
     assert_eq!(r.into_response().error.unwrap().errortxt, "disk");
+}
+
+#[tokio::test]
+async fn no_route_is_left_behind() {
+    let hub = samp_hub::Hub::builder()
+        .no_lockfile()
+        .start()
+        .await
+        .unwrap();
+    let connect = || {
+        Client::builder()
+            .lock_info(hub.lock_info().clone())
+            .no_static_handlers()
+            .connect()
+    };
+    let silent = connect().await.unwrap();
+    silent
+        .bind_call("test.never", |ctx: Context| async move {
+            let parked = ctx.reply_later();
+            std::future::pending::<()>().await;
+            drop(parked);
+        })
+        .await
+        .unwrap();
+    let to = silent.public_id().unwrap();
+    let me = connect().await.unwrap();
+    let routes = |c: &Client| (lock(&c.inner.routes).len(), lock(&c.inner.progress).len());
+    let never = || samp_protocol::Message::new("test.never");
+
+    // A call that times out.
+    let e = me
+        .call(&to, never(), Duration::from_millis(50))
+        .await
+        .unwrap()
+        .await;
+    assert!(matches!(e, Err(Error::Timeout { .. })), "{e:?}");
+    assert_eq!(routes(&me), (0, 0));
+    // A call given up on (dropped).
+    drop(me.call(&to, never(), WAIT_LONG).await.unwrap());
+    assert_eq!(routes(&me), (0, 0));
+    // A broadcast that times out, and one dropped early.
+    let s = me
+        .call_all(never(), Duration::from_millis(50))
+        .await
+        .unwrap();
+    assert_eq!(s.collect_all().await.unwrap().len(), 0);
+    assert_eq!(routes(&me), (0, 0));
+    drop(me.call_all(never(), WAIT_LONG).await.unwrap());
+    assert_eq!(routes(&me), (0, 0));
+    // A call answered.
+    let r = me
+        .call(
+            &me.hub_id().unwrap(),
+            samp_protocol::Message::new("samp.app.ping"),
+            WAIT_LONG,
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(r.is_ok());
+    assert_eq!(routes(&me), (0, 0));
+    // The application's tags keep out of the client's own namespace.
+    let e = me
+        .call_with_tag(&to, &MsgTag::new("samp-rs.auto.1"), never())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e}");
 }
