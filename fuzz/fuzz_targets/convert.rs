@@ -10,6 +10,10 @@
 //! - decoding never panics;
 //! - the owned and the borrowing decoder agree (same value, or the same error text);
 //! - a decoded `T` serializes (`to_value`) and decodes back to an equal `T`.
+//!
+//! Generated values are also written as XML-RPC (`write_response`, `write_call`): the
+//! writer must either refuse a value, and only one holding a character XML 1.0 cannot
+//! carry, or write a document that parses back to the same value.
 
 #![no_main]
 
@@ -23,14 +27,56 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use samp_protocol::convert::{from_value, from_value_ref, to_value};
-use samp_protocol::xmlrpc::{MAX_DEPTH, parse_call, parse_response};
+use samp_protocol::xmlrpc::{
+    MAX_DEPTH, WriteValue, is_xml_char, parse_call, parse_response, write_call, write_response,
+};
 use samp_protocol::{Map, Value};
 
 fuzz_target!(|data: &[u8]| {
+    let from_xml = data.first() == Some(&b'<');
     for value in values(data) {
+        if !from_xml {
+            check_wire(&value);
+        }
         check_all(&value);
     }
 });
+
+/// Whether a string or key anywhere in `v` has a character XML 1.0 cannot carry.
+fn unwritable(v: &Value) -> bool {
+    let bad = |s: &str| s.chars().any(|c| !is_xml_char(c));
+    match v {
+        Value::String(s) => bad(s),
+        Value::List(items) => items.iter().any(unwritable),
+        Value::Map(m) => m.iter().any(|(k, v)| bad(k) || unwritable(v)),
+    }
+}
+
+/// The writer and the parser agree on `value`.
+fn check_wire(value: &Value) {
+    match write_response(value) {
+        Ok(doc) => match parse_response(doc.as_bytes()) {
+            Ok(Ok(back)) => assert_eq!(&back, value, "value changed on the wire:\n{doc}"),
+            other => panic!("the parser does not read what the writer wrote: {other:?}\n{doc}"),
+        },
+        Err(e) => assert!(unwritable(value), "writer refused a writable value: {e}"),
+    }
+    let method = value.as_str().unwrap_or("m");
+    let params: [&dyn WriteValue; 2] = [value, &"x"];
+    match write_call(method, &params) {
+        Ok(doc) => match parse_call(doc.as_bytes()) {
+            Ok(call) => {
+                assert_eq!(
+                    call.method, method,
+                    "method name changed on the wire:\n{doc}"
+                );
+                assert_eq!(&call.params[0], value, "param changed on the wire:\n{doc}");
+            }
+            Err(e) => panic!("the parser does not read what the writer wrote: {e}\n{doc}"),
+        },
+        Err(e) => assert!(unwritable(value), "writer refused a writable call: {e}"),
+    }
+}
 
 /// The values to decode, from XML-RPC or from the generator.
 fn values(data: &[u8]) -> Vec<Value> {

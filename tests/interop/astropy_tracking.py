@@ -33,13 +33,18 @@ def main():
 
     conf.use_internet = False
     clients = []
+    # Callable: astropy's disconnect() does nothing for a non-callable client (its
+    # is_connected is False), so one could not leave.
     for name in ["trk-a", "trk-b", "trk-c"]:
-        c = SAMPIntegratedClient(name=name, callable=False)
+        c = SAMPIntegratedClient(name=name)
         c.connect()
         clients.append(c)
     observer, renamed, leaving = clients
     renamed.declare_metadata({"samp.name": "trk-b-renamed"})
+    leaving_id = leaving.get_public_id()
     leaving.disconnect()
+    if leaving_id in observer.get_registered_clients():
+        fail("trk-c is still registered after disconnect()")
     print("ok: 3 astropy clients came, trk-b renamed, trk-c left", flush=True)
 
     def name_of(cid):
