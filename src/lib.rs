@@ -78,19 +78,28 @@ pub mod client {
     };
 }
 
-/// The SAMP hub, to run in the same process (or as the `samp-hub` binary).
+/// The SAMP hub, to run in the same process (or as the `samp-hub` binary), with the Web
+/// Profile for web pages when asked.
 ///
 /// ```no_run
 /// # async fn demo() -> samp::Result<()> {
-/// let hub = samp::hub::Hub::builder().start().await?; // or .no_lockfile() / .lockfile(path)
-/// println!("SAMP hub at {}", hub.url());
+/// use samp::hub::{Hub, WebConfig};
+/// let hub = Hub::builder()
+///     .web(WebConfig {
+///         allow_origins: vec!["https://aladin.cds.unistra.fr".into()],
+///         ..WebConfig::default()
+///     })
+///     .start()
+///     .await?; // or .no_lockfile() / .lockfile(path)
+/// println!("SAMP hub at {}, web pages at {:?}", hub.url(), hub.web_url());
 /// hub.shutdown().await; // broadcasts samp.hub.event.shutdown, removes the lockfile
 /// # Ok(()) }
 /// ```
 #[cfg(feature = "hub")]
 pub mod hub {
     pub use samp_hub::{
-        DeliveryPolicy, HUB_ID, Hub, HubBuilder, HubConfig, HubError, LockfileSetting, RunningHub,
+        Consent, ConsentPrompt, DeliveryPolicy, HUB_ID, Hub, HubBuilder, HubConfig, HubError,
+        LockfileSetting, RegistrationRequest, RunningHub, TerminalPrompt, WebConfig,
     };
 }
 

@@ -13,6 +13,8 @@
 //!   redacted credentials [`PrivateKey`] and [`Secret`]; [`MType`] and [`MTypePattern`].
 //! - Standard Profile: [`standard`] (the `samp.hub.*` and `samp.client.*` methods, their
 //!   arguments, decoded and encoded in one place), [`lockfile`] and [`discovery`].
+//! - Web Profile: [`web`] (the `samp.webhub.*` names, pulled callbacks, the MTypes web
+//!   pages may send).
 //! - [`names`]: every `samp.*` MType and map key the standard defines.
 
 #![warn(missing_docs)]
@@ -30,6 +32,7 @@ pub mod mtypes;
 pub mod response;
 pub mod standard;
 pub mod value;
+pub mod web;
 pub mod xmlrpc;
 
 pub use samp_grammar::names;

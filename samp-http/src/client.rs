@@ -74,6 +74,17 @@ pub enum CallError {
     Fault(#[from] Fault),
 }
 
+/// What [`HttpClient::fetch`] got.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body.
+    pub body: Bytes,
+}
+
 /// A URL this client cannot call.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EndpointError {
@@ -195,6 +206,58 @@ impl HttpClient {
                 source: EndpointError::Syntax(e.to_string()),
             })?;
         self.send(url, req, timeout).await
+    }
+
+    /// GETs `url` whatever the status, keeping the status and content type, with the body
+    /// cut off at `max_body` bytes (an error): the Web Profile's URL translator uses it.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        max_body: usize,
+        timeout: Duration,
+    ) -> Result<Fetched, CallError> {
+        let uri = parse_http_uri(url)?;
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(uri)
+            .header(
+                header::USER_AGENT,
+                concat!("samp-rust/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Full::new(Bytes::new()))
+            .map_err(|e| CallError::BadUrl {
+                url: url.to_owned(),
+                source: EndpointError::Syntax(e.to_string()),
+            })?;
+        let exchange = async {
+            let resp = self
+                .inner
+                .request(req)
+                .await
+                .map_err(|e| transport(url, e))?;
+            let status = resp.status().as_u16();
+            let content_type = resp
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = Limited::new(resp.into_body(), max_body)
+                .collect()
+                .await
+                .map_err(|e| transport(url, e))?
+                .to_bytes();
+            Ok(Fetched {
+                status,
+                content_type,
+                body,
+            })
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| CallError::Timeout {
+                url: url.to_owned(),
+                timeout,
+            })?
     }
 
     async fn send(

@@ -10,9 +10,11 @@
 
 mod client;
 mod server;
+mod xmlrpc_endpoint;
 
-pub use client::{CallError, EndpointError, HttpClient, parse_http_url};
-pub use server::{CallFuture, RequestInfo, Server, ServerConfig, ServerHandle, XmlRpcService};
+pub use client::{CallError, EndpointError, Fetched, HttpClient, parse_http_url};
+pub use server::{HttpFuture, HttpService, RequestInfo, Server, ServerConfig, ServerHandle, plain};
+pub use xmlrpc_endpoint::{CallFuture, XmlRpcService, answer_call};
 
 /// The default cap on a request or response body: room for a 1,000,000-row
 /// `table.select.rowList` (about 60 MiB of XML) with margin.

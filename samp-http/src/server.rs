@@ -1,4 +1,6 @@
-//! The XML-RPC HTTP server shared by the hub and callable clients.
+//! The HTTP server shared by the hub and callable clients: keep-alive connections, a cap
+//! on how many are open, body limits and timeouts. What it serves is an [`HttpService`];
+//! [`XmlRpcService`] (in `xmlrpc_endpoint`) is the usual one.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -8,20 +10,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{Method, Request, Response, StatusCode, header};
+use http::{Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tracing::{debug, warn};
 
-use samp_protocol::Value;
-use samp_protocol::xmlrpc::{self, Fault, MethodCall};
-
 use super::DEFAULT_MAX_BODY;
+use super::xmlrpc_endpoint::{XmlRpcEndpoint, XmlRpcService};
 
 /// Limits and timeouts of a [`Server`].
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct ServerConfig {
     pub header_timeout: Duration,
     /// How long a request body may take to arrive once its headers are in.
     pub body_timeout: Duration,
+    /// Most connections open at once; more wait in the listen queue until one closes.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +43,7 @@ impl Default for ServerConfig {
             max_body: DEFAULT_MAX_BODY,
             header_timeout: Duration::from_secs(120),
             body_timeout: Duration::from_secs(120),
+            max_connections: 1024,
         }
     }
 }
@@ -52,17 +55,16 @@ pub struct RequestInfo {
     pub peer: SocketAddr,
 }
 
-/// Boxed future returned by [`XmlRpcService::call`].
-pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send + 'static>>;
+/// The future an [`HttpService`] answers with.
+pub type HttpFuture = Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send + 'static>>;
 
-/// Answers XML-RPC method calls. The server owns HTTP, parsing and encoding; the service
-/// sees typed calls only.
-pub trait XmlRpcService: Send + Sync + 'static {
-    /// Handles one call. A `Fault` becomes an XML-RPC fault response.
-    fn call(&self, call: MethodCall, info: RequestInfo) -> CallFuture;
+/// Answers HTTP requests whose bodies the server has already read (within its limits).
+pub trait HttpService: Send + Sync + 'static {
+    /// Handles one request.
+    fn handle(&self, req: Request<Bytes>, info: RequestInfo) -> HttpFuture;
 }
 
-/// An XML-RPC server on one TCP listener.
+/// An HTTP server on one TCP listener.
 pub struct Server;
 
 /// A running [`Server`]: its address and a way to stop it.
@@ -74,12 +76,22 @@ pub struct ServerHandle {
 }
 
 impl Server {
-    /// Binds `addr` and serves `service` until the handle is shut down or dropped
-    /// (dropping the handle closes the sender the accept loop watches).
+    /// Binds `addr` and serves XML-RPC calls (POST only) with `service` until the handle is
+    /// shut down or dropped.
     pub async fn bind(
         addr: SocketAddr,
         config: ServerConfig,
         service: Arc<dyn XmlRpcService>,
+    ) -> std::io::Result<ServerHandle> {
+        Server::bind_http(addr, config, Arc::new(XmlRpcEndpoint(service))).await
+    }
+
+    /// Binds `addr` and serves any HTTP with `service` until the handle is shut down or
+    /// dropped (dropping the handle closes the sender the accept loop watches).
+    pub async fn bind_http(
+        addr: SocketAddr,
+        config: ServerConfig,
+        service: Arc<dyn HttpService>,
     ) -> std::io::Result<ServerHandle> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
@@ -118,15 +130,24 @@ impl ServerHandle {
 async fn accept_loop(
     listener: TcpListener,
     config: Arc<ServerConfig>,
-    service: Arc<dyn XmlRpcService>,
+    service: Arc<dyn HttpService>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     loop {
+        // Accept only with a free slot: the rest wait in the kernel's listen queue.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            _ = stopped.changed() => break,
+        };
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    serve_connection(stream, peer, &config, &service, &graceful);
+                    serve_connection(stream, peer, &config, &service, &graceful, slot);
                 }
                 Err(e) => {
                     // Out of descriptors and the like: back off instead of spinning.
@@ -145,8 +166,9 @@ fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
     config: &Arc<ServerConfig>,
-    service: &Arc<dyn XmlRpcService>,
+    service: &Arc<dyn HttpService>,
     graceful: &GracefulShutdown,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     let _ = stream.set_nodelay(true);
     let config_for_conn = config.clone();
@@ -166,25 +188,17 @@ fn serve_connection(
         if let Err(e) = conn.await {
             debug!(%peer, error = %e, "connection ended with an error");
         }
+        drop(slot);
     });
 }
 
+/// Reads the body within the limits, then hands the request to the service.
 async fn handle(
     req: Request<Incoming>,
     peer: SocketAddr,
     config: &ServerConfig,
-    service: Arc<dyn XmlRpcService>,
+    service: Arc<dyn HttpService>,
 ) -> Response<Full<Bytes>> {
-    if req.method() != Method::POST {
-        debug!(%peer, method = %req.method(), "non-POST request refused");
-        let mut resp = plain(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "SAMP XML-RPC endpoint: use POST\n",
-        );
-        resp.headers_mut()
-            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
-        return resp;
-    }
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -194,7 +208,8 @@ async fn handle(
         warn!(%peer, declared, limit = config.max_body, "request body too large");
         return too_large(config.max_body);
     }
-    let body = Limited::new(req.into_body(), config.max_body);
+    let (parts, body) = req.into_parts();
+    let body = Limited::new(body, config.max_body);
     let bytes = match tokio::time::timeout(config.body_timeout, body.collect()).await {
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) => {
@@ -212,32 +227,9 @@ async fn handle(
             return plain(StatusCode::REQUEST_TIMEOUT, "request body took too long\n");
         }
     };
-    let xml = match xmlrpc::parse_call(&bytes) {
-        Ok(call) => {
-            let method = call.method.clone();
-            match service.call(call, RequestInfo { peer }).await {
-                Ok(value) => xmlrpc::write_response(&value).unwrap_or_else(|e| {
-                    warn!(%peer, %method, error = %e, "result cannot be written");
-                    xmlrpc::write_fault(&Fault::new(format!("{method}: {e}")))
-                }),
-                Err(fault) => {
-                    debug!(%peer, %method, fault = %fault.message, "call faulted");
-                    xmlrpc::write_fault(&fault)
-                }
-            }
-        }
-        Err(e) => {
-            warn!(%peer, error = %e, "malformed XML-RPC request");
-            debug!(%peer, start = %String::from_utf8_lossy(&bytes[..bytes.len().min(300)]), "malformed body");
-            xmlrpc::write_fault(&Fault::new(e.to_string()))
-        }
-    };
-    let mut resp = Response::new(Full::new(Bytes::from(xml)));
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("text/xml"),
-    );
-    resp
+    service
+        .handle(Request::from_parts(parts, bytes), RequestInfo { peer })
+        .await
 }
 
 fn too_large(limit: usize) -> Response<Full<Bytes>> {
@@ -247,7 +239,8 @@ fn too_large(limit: usize) -> Response<Full<Bytes>> {
     )
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+/// A plain-text response: for errors a person may read.
+pub fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

@@ -3,15 +3,36 @@
 
 use std::collections::HashMap;
 
-use samp_protocol::{ClientId, MTypePattern, Map, Metadata, PrivateKey, Subscriptions};
+use samp_protocol::web::web_sender_may_send;
+use samp_protocol::{ClientId, MTypePattern, Map, Metadata, PrivateKey, Secret, Subscriptions};
 
 use crate::delivery::Outbox;
+
+/// Which profile a client registered through, which is the only one it may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Via {
+    Standard,
+    Web,
+}
+
+/// What the hub knows of a Web Profile client beyond what every client has.
+pub(crate) struct WebIdentity {
+    /// The name it claimed when it registered (unverified).
+    pub(crate) name: String,
+    /// The page's origin, when the browser sent one.
+    pub(crate) origin: Option<String>,
+    /// The token in its URL-translator prefix (not its private key, so a leaked
+    /// translated URL does not leak the key).
+    pub(crate) translator: Secret,
+}
 
 /// One registered client, as the hub knows it.
 pub(crate) struct HubClient {
     pub(crate) id: ClientId,
     /// `None` for the hub's own client, which is never called with a key.
     pub(crate) key: Option<PrivateKey>,
+    /// `Some` for a Web Profile client.
+    pub(crate) web: Option<WebIdentity>,
     pub(crate) metadata: Metadata,
     subscriptions: Subscriptions,
     /// The subscription patterns, most specific first, so the first match is the one whose
@@ -26,6 +47,7 @@ impl HubClient {
         HubClient {
             id,
             key,
+            web: None,
             metadata: Metadata::new(),
             subscriptions: Subscriptions::new(),
             ranked: Vec::new(),
@@ -55,6 +77,15 @@ impl HubClient {
             .map(|(_, a)| a)
     }
 
+    /// The profile it registered through.
+    pub(crate) fn via(&self) -> Via {
+        if self.web.is_some() {
+            Via::Web
+        } else {
+            Via::Standard
+        }
+    }
+
     /// The hub answers calls itself; other clients once they have a callback URL.
     pub(crate) fn is_callable(&self) -> bool {
         self.key.is_none() || self.outbox.is_some()
@@ -63,6 +94,14 @@ impl HubClient {
     /// Callable and subscribed to `mtype`: the annotations of its subscription.
     pub(crate) fn accepts(&self, mtype: &str) -> Option<&Map> {
         self.annotation(mtype).filter(|_| self.is_callable())
+    }
+
+    /// [`accepts`](Self::accepts), and for a `restricted` (web) sender only if the MType is
+    /// safe or the subscription marks it harmless: a blocked subscriber is, for that
+    /// sender, not subscribed.
+    pub(crate) fn accepts_from(&self, mtype: &str, restricted: bool) -> Option<&Map> {
+        self.accepts(mtype)
+            .filter(|a| !restricted || web_sender_may_send(mtype, a))
     }
 }
 
@@ -90,15 +129,16 @@ impl ClientTable {
     }
 
     /// Registers a new client with a fresh public id (`c1`, `c2`, …, never reused) and a
-    /// fresh private key.
-    pub(crate) fn add(&mut self) -> (ClientId, PrivateKey) {
+    /// fresh private key; `web` for a Web Profile client.
+    pub(crate) fn add(&mut self, web: Option<WebIdentity>) -> (ClientId, PrivateKey) {
         self.registered += 1;
         let id = ClientId::new(format!("c{}", self.registered));
         let key = PrivateKey::generate();
         self.by_key.insert(key.clone(), id.clone());
         self.order.push(id.clone());
-        self.clients
-            .insert(id.clone(), HubClient::new(id.clone(), Some(key.clone())));
+        let mut client = HubClient::new(id.clone(), Some(key.clone()));
+        client.web = web;
+        self.clients.insert(id.clone(), client);
         (id, key)
     }
 
@@ -142,13 +182,13 @@ mod tests {
     #[test]
     fn ids_are_not_reused_and_keys_find_their_client() {
         let mut t = ClientTable::new(HubClient::new(ClientId::new("hub"), None));
-        let (c1, k1) = t.add();
-        let (c2, _) = t.add();
+        let (c1, k1) = t.add(None);
+        let (c2, _) = t.add(None);
         assert_eq!((c1.as_str(), c2.as_str()), ("c1", "c2"));
         assert_eq!(t.by_key(&k1), Some(&c1));
         assert!(t.remove("c1").is_some());
         assert_eq!(t.by_key(&k1), None);
-        let (c3, _) = t.add();
+        let (c3, _) = t.add(None);
         assert_eq!(c3.as_str(), "c3");
         let ids: Vec<_> = t.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, ["hub", "c2", "c3"]);

@@ -13,11 +13,16 @@ pub const HUB_ID: &str = "hub";
 const ANSWERS: [&str; 3] = [APP_PING, QUERY_BY_META, QUERY_BY_META_STD];
 
 /// The hub's entry in the client table.
-pub(crate) fn client(name: &str) -> HubClient {
+pub(crate) fn client(name: &str, web: bool) -> HubClient {
     let mut hub = HubClient::new(ClientId::new(HUB_ID), None);
+    let profiles = if web {
+        "Standard and Web Profiles"
+    } else {
+        "Standard Profile"
+    };
     hub.metadata = Metadata::new()
         .with_name(name)
-        .with_description_text("SAMP hub written in Rust (Standard Profile)")
+        .with_description_text(format!("SAMP hub written in Rust ({profiles})"))
         .with("author.name", "the samp developers")
         .with("hub.version", env!("CARGO_PKG_VERSION"));
     let subscriptions =

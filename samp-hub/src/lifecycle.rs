@@ -13,10 +13,11 @@ use samp_protocol::standard::HubMethod;
 use samp_protocol::{ClientId, Secret};
 use tracing::{info, warn};
 
-use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting};
+use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting, WebConfig};
 use crate::core::HubCore;
 use crate::hub_client::HUB_ID;
 use crate::standard::HubService;
+use crate::web::WebService;
 
 /// Why a hub could not start.
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +115,12 @@ impl HubBuilder {
         self
     }
 
+    /// Turns the Web Profile on, so web pages can join (with consent).
+    pub fn web(mut self, web: WebConfig) -> Self {
+        self.config.web = Some(web);
+        self
+    }
+
     /// The hub's `samp.name`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.config.name = name.into();
@@ -143,10 +150,25 @@ impl HubBuilder {
         let secret = Secret::generate();
         let addr = SocketAddr::new(config.addr, config.port);
         let server_config = config.server.clone();
+        let web = config.web.clone();
         let core = HubCore::start(config, secret.clone());
-        let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
-            .await
-            .map_err(|source| HubError::Bind { addr, source })?;
+        let server = Server::bind(
+            addr,
+            server_config.clone(),
+            Arc::new(HubService(core.clone())),
+        )
+        .await
+        .map_err(|source| HubError::Bind { addr, source })?;
+        let web_servers = match web {
+            Some(web) => match start_web(&core, web, server_config).await {
+                Ok(servers) => servers,
+                Err(e) => {
+                    server.shutdown(Duration::from_millis(100)).await;
+                    return Err(e);
+                }
+            },
+            None => Vec::new(),
+        };
         let url = server.url();
         let info = LockInfo {
             secret,
@@ -160,6 +182,9 @@ impl HubBuilder {
         if let Some(path) = &lockfile {
             if let Err(source) = lockfile::write_new(path, &info.render()) {
                 server.shutdown(Duration::from_millis(100)).await;
+                for web in web_servers {
+                    web.shutdown(Duration::from_millis(100)).await;
+                }
                 return Err(HubError::Lockfile {
                     path: path.clone(),
                     source,
@@ -172,10 +197,35 @@ impl HubBuilder {
         Ok(RunningHub {
             core,
             server: Some(server),
+            web_servers,
             lockfile,
             info,
         })
     }
+}
+
+/// Serves the Web Profile on loopback: 127.0.0.1, and ::1 too where the system has it
+/// (browsers may resolve `localhost` to either).
+async fn start_web(
+    core: &Arc<HubCore>,
+    web: WebConfig,
+    server_config: samp_http::ServerConfig,
+) -> Result<Vec<ServerHandle>, HubError> {
+    let port = web.port;
+    let service = Arc::new(WebService::new(core.clone(), web));
+    let v4 = SocketAddr::from(([127, 0, 0, 1], port));
+    let first = Server::bind_http(v4, server_config.clone(), service.clone())
+        .await
+        .map_err(|source| HubError::Bind { addr: v4, source })?;
+    let port = first.local_addr().port();
+    let mut servers = vec![first];
+    let v6 = SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, port));
+    match Server::bind_http(v6, server_config, service).await {
+        Ok(server) => servers.push(server),
+        Err(e) => info!(error = %e, "Web Profile not served on [::1]; 127.0.0.1 only"),
+    }
+    info!(port, "Web Profile on");
+    Ok(servers)
 }
 
 /// Refuses to start over a live hub; removes a stale lockfile.
@@ -227,6 +277,7 @@ async fn is_alive(url: &str) -> bool {
 pub struct RunningHub {
     core: Arc<HubCore>,
     server: Option<ServerHandle>,
+    web_servers: Vec<ServerHandle>,
     lockfile: Option<PathBuf>,
     info: LockInfo,
 }
@@ -261,6 +312,13 @@ impl RunningHub {
         self.server.as_ref().map(ServerHandle::local_addr)
     }
 
+    /// The Web Profile's URL (`http://localhost:PORT/`), when it is on.
+    pub fn web_url(&self) -> Option<String> {
+        self.web_servers
+            .first()
+            .map(|s| format!("http://localhost:{}/", s.local_addr().port()))
+    }
+
     /// Registered clients, the hub's own excluded.
     pub fn client_count(&self) -> usize {
         self.core.client_count()
@@ -283,6 +341,9 @@ impl RunningHub {
             outbox.close();
         }
         if let Some(server) = self.server.take() {
+            server.shutdown(Duration::from_secs(1)).await;
+        }
+        for server in self.web_servers.drain(..) {
             server.shutdown(Duration::from_secs(1)).await;
         }
         self.remove_lockfile();

@@ -26,11 +26,29 @@ pub(crate) struct Pending {
     pub(crate) since: Instant,
 }
 
-/// Every call in flight, by msg-id.
+/// Every call in flight, by msg-id, with counts per recipient and per waiting sender so
+/// the caps on them cost no scan.
 #[derive(Default)]
 pub(crate) struct PendingCalls {
     calls: HashMap<MsgId, Pending>,
     issued: u64,
+    /// Calls each recipient has not answered yet.
+    unanswered: HashMap<ClientId, usize>,
+    /// `callAndWait` calls each sender has waiting.
+    waiting: HashMap<ClientId, usize>,
+}
+
+fn up(counts: &mut HashMap<ClientId, usize>, id: &ClientId) {
+    *counts.entry(id.clone()).or_default() += 1;
+}
+
+fn down(counts: &mut HashMap<ClientId, usize>, id: &ClientId) {
+    if let Some(n) = counts.get_mut(id) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(id);
+        }
+    }
 }
 
 impl PendingCalls {
@@ -43,6 +61,10 @@ impl PendingCalls {
     ) -> MsgId {
         self.issued += 1;
         let msg_id = MsgId::new(format!("{sender}_m{}", self.issued));
+        up(&mut self.unanswered, recipient);
+        if matches!(reply_to, ReplyTo::Sync(_)) {
+            up(&mut self.waiting, sender);
+        }
         self.calls.insert(
             msg_id.clone(),
             Pending {
@@ -60,7 +82,26 @@ impl PendingCalls {
     }
 
     pub(crate) fn remove(&mut self, msg_id: &str) -> Option<Pending> {
-        self.calls.remove(msg_id)
+        let p = self.calls.remove(msg_id)?;
+        self.forget(&p);
+        Some(p)
+    }
+
+    fn forget(&mut self, p: &Pending) {
+        down(&mut self.unanswered, &p.recipient);
+        if matches!(p.reply_to, ReplyTo::Sync(_)) {
+            down(&mut self.waiting, &p.sender);
+        }
+    }
+
+    /// Calls `recipient` has received and not answered.
+    pub(crate) fn unanswered_by(&self, recipient: &ClientId) -> usize {
+        self.unanswered.get(recipient).copied().unwrap_or(0)
+    }
+
+    /// `callAndWait` calls `sender` has waiting.
+    pub(crate) fn waiting_for(&self, sender: &ClientId) -> usize {
+        self.waiting.get(sender).copied().unwrap_or(0)
     }
 
     /// Takes out every call `client` sent or was sent.
@@ -76,6 +117,8 @@ impl PendingCalls {
 
     /// Takes out every call.
     pub(crate) fn drain(&mut self) -> Vec<(MsgId, Pending)> {
+        self.unanswered.clear();
+        self.waiting.clear();
         self.calls.drain().collect()
     }
 
@@ -87,7 +130,7 @@ impl PendingCalls {
             .map(|(id, _)| id.clone())
             .collect();
         ids.into_iter()
-            .filter_map(|id| self.calls.remove(&id).map(|p| (id, p)))
+            .filter_map(|id| self.remove(id.as_str()).map(|p| (id, p)))
             .collect()
     }
 
@@ -122,6 +165,11 @@ mod tests {
         assert!(gone.contains(&b) && gone.contains(&c));
         assert_eq!(p.len(), 1);
         assert!(p.get(a.as_str()).is_some());
+        assert_eq!(p.unanswered_by(&id("c2")), 1);
+        assert_eq!(p.unanswered_by(&id("c3")), 0);
+        p.remove(a.as_str());
+        assert_eq!(p.unanswered_by(&id("c2")), 0);
+        assert!(p.unanswered.is_empty());
     }
 
     #[tokio::test(start_paused = true)]
@@ -136,6 +184,7 @@ mod tests {
             },
         );
         p.insert(&id("c1"), &id("c2"), ReplyTo::Sync(tx));
+        assert_eq!(p.waiting_for(&id("c1")), 1);
         assert!(p.take_unanswered(Duration::from_secs(60)).is_empty());
         tokio::time::advance(Duration::from_secs(61)).await;
         let swept = p.take_unanswered(Duration::from_secs(60));

@@ -10,7 +10,8 @@ use samp_protocol::xmlrpc::{Fault, MethodCall};
 use samp_protocol::{Map, Value};
 use tracing::info;
 
-use crate::core::{HubCore, Refusal};
+use crate::clients::Via;
+use crate::core::{Caller, HubCore, Refusal};
 
 /// The hub's XML-RPC endpoint.
 pub(crate) struct HubService(pub(crate) Arc<HubCore>);
@@ -22,7 +23,7 @@ impl XmlRpcService for HubService {
             let result = match HubRequest::decode(call) {
                 Ok(request) => {
                     let method = request.method();
-                    serve(&core, request)
+                    serve(&core, request, Via::Standard)
                         .await
                         .map_err(|Refusal(text)| Fault::new(format!("{method}: {text}")))
                 }
@@ -37,40 +38,52 @@ impl XmlRpcService for HubService {
 }
 
 /// What void methods return (JSAMP and astropy send an empty string too).
-fn ack() -> Value {
+pub(crate) fn ack() -> Value {
     Value::from("")
 }
 
-async fn serve(core: &HubCore, request: HubRequest) -> Result<Value, Refusal> {
+/// Serves one request made through profile `via` (the Web Profile's front end decodes its
+/// own forms of these methods and comes here too).
+pub(crate) async fn serve(core: &HubCore, request: HubRequest, via: Via) -> Result<Value, Refusal> {
     use HubRequest as R;
+    let as_caller = |key| Caller { key, via };
     Ok(match request {
         R::Ping => ack(),
-        R::Register { secret } => core.register(&secret)?.to_value(),
-        R::Unregister { key } => core.unregister(&key).map(|()| ack())?,
-        R::SetXmlrpcCallback { key, url } => core.set_callback(&key, &url).map(|()| ack())?,
-        R::DeclareMetadata { key, metadata } => {
-            core.declare_metadata(&key, metadata).map(|()| ack())?
+        R::Register { secret } if via == Via::Standard => core.register(&secret)?.to_value(),
+        R::Register { .. } => {
+            return Err(Refusal::new("registration needs the profile's own form"));
         }
-        R::GetMetadata { key, client } => core.get_metadata(&key, &client)?.into(),
-        R::DeclareSubscriptions { key, subscriptions } => core
-            .declare_subscriptions(&key, subscriptions)
+        R::Unregister { key } => core.unregister(as_caller(&key)).map(|()| ack())?,
+        R::SetXmlrpcCallback { key, url } => {
+            core.set_callback(as_caller(&key), &url).map(|()| ack())?
+        }
+        R::DeclareMetadata { key, metadata } => core
+            .declare_metadata(as_caller(&key), metadata)
             .map(|()| ack())?,
-        R::GetSubscriptions { key, client } => core.get_subscriptions(&key, &client)?.into(),
+        R::GetMetadata { key, client } => core.get_metadata(as_caller(&key), &client)?.into(),
+        R::DeclareSubscriptions { key, subscriptions } => core
+            .declare_subscriptions(as_caller(&key), subscriptions)
+            .map(|()| ack())?,
+        R::GetSubscriptions { key, client } => {
+            core.get_subscriptions(as_caller(&key), &client)?.into()
+        }
         R::GetRegisteredClients { key } => Value::List(
-            core.get_registered_clients(&key)?
+            core.get_registered_clients(as_caller(&key))?
                 .into_iter()
                 .map(Value::from)
                 .collect(),
         ),
         R::GetSubscribedClients { key, mtype } => Value::Map(
-            core.get_subscribed_clients(&key, &mtype)?
+            core.get_subscribed_clients(as_caller(&key), &mtype)?
                 .into_iter()
                 .map(|(id, annotations)| (id.into_string(), Value::Map(annotations)))
                 .collect(),
         ),
-        R::Notify { key, to, message } => core.notify(&key, &to, message).map(|()| ack())?,
+        R::Notify { key, to, message } => {
+            core.notify(as_caller(&key), &to, message).map(|()| ack())?
+        }
         R::NotifyAll { key, message } => Value::List(
-            core.notify_all(&key, message)?
+            core.notify_all(as_caller(&key), message)?
                 .into_iter()
                 .map(Value::from)
                 .collect(),
@@ -80,9 +93,9 @@ async fn serve(core: &HubCore, request: HubRequest) -> Result<Value, Refusal> {
             to,
             tag,
             message,
-        } => core.call(&key, &to, tag, message)?.into(),
+        } => core.call(as_caller(&key), &to, tag, message)?.into(),
         R::CallAll { key, tag, message } => Value::Map(
-            core.call_all(&key, tag, message)?
+            core.call_all(as_caller(&key), tag, message)?
                 .into_iter()
                 .map(|(to, msg_id)| (to.into_string(), Value::from(msg_id)))
                 .collect::<Map>(),
@@ -93,13 +106,15 @@ async fn serve(core: &HubCore, request: HubRequest) -> Result<Value, Refusal> {
             message,
             timeout,
         } => core
-            .call_and_wait(&key, &to, message, &timeout)
+            .call_and_wait(as_caller(&key), &to, message, &timeout)
             .await?
             .into_value(),
         R::Reply {
             key,
             msg_id,
             response,
-        } => core.reply(&key, &msg_id, response).map(|()| ack())?,
+        } => core
+            .reply(as_caller(&key), &msg_id, response)
+            .map(|()| ack())?,
     })
 }

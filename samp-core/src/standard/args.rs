@@ -1,6 +1,7 @@
 //! The one positional-argument decoder: arguments checked against a method's table entry,
 //! each error naming the method, the argument and what was wrong.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::error::ProtocolError;
@@ -45,23 +46,24 @@ impl ArgError {
 /// Positional arguments of one call, taken in order and checked against the signature.
 #[derive(Debug)]
 pub struct Args {
-    method: &'static str,
+    method: Cow<'static, str>,
     sig: &'static [Arg],
     values: std::vec::IntoIter<Value>,
     next: usize,
 }
 
 impl Args {
-    /// Checks the number of `params` against `sig`.
+    /// Checks the number of `params` against `sig`; `method` names the call in errors.
     pub fn new(
-        method: &'static str,
+        method: impl Into<Cow<'static, str>>,
         sig: &'static [Arg],
         params: Vec<Value>,
     ) -> Result<Args, ArgError> {
+        let method = method.into();
         if params.len() != sig.len() {
             let names: Vec<&str> = sig.iter().map(|a| a.name).collect();
             return Err(ArgError::new(
-                method,
+                method.into_owned(),
                 format!(
                     "expected {} argument{}{}, got {}",
                     sig.len(),
@@ -84,8 +86,8 @@ impl Args {
     }
 
     /// The method's name, for messages.
-    pub fn method(&self) -> &'static str {
-        self.method
+    pub fn method(&self) -> &str {
+        &self.method
     }
 
     fn take(&mut self) -> (Value, Arg, usize) {
@@ -100,7 +102,7 @@ impl Args {
 
     fn wrong(&self, i: usize, arg: Arg, problem: impl fmt::Display) -> ArgError {
         ArgError::new(
-            self.method,
+            self.method.clone().into_owned(),
             format!("argument {} ({}) {problem}", i + 1, arg.name),
         )
     }
@@ -166,7 +168,7 @@ impl Args {
         let map = self.map()?;
         read(map).map_err(|e| match arg {
             Some(arg) => self.wrong(i, arg, format_args!("is not valid: {e}")),
-            None => ArgError::new(self.method, e.to_string()),
+            None => ArgError::new(self.method.clone().into_owned(), e.to_string()),
         })
     }
 }

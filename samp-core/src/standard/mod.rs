@@ -65,18 +65,30 @@ pub struct Arg {
     pub kind: ArgKind,
 }
 
-const fn s(name: &'static str) -> Arg {
-    Arg {
-        name,
-        kind: ArgKind::String,
+impl Arg {
+    /// A string argument.
+    pub const fn string(name: &'static str) -> Arg {
+        Arg {
+            name,
+            kind: ArgKind::String,
+        }
+    }
+
+    /// A map argument.
+    pub const fn map(name: &'static str) -> Arg {
+        Arg {
+            name,
+            kind: ArgKind::Map,
+        }
     }
 }
 
+const fn s(name: &'static str) -> Arg {
+    Arg::string(name)
+}
+
 const fn m(name: &'static str) -> Arg {
-    Arg {
-        name,
-        kind: ArgKind::Map,
-    }
+    Arg::map(name)
 }
 
 const KEY: Arg = s("private-key");
@@ -110,6 +122,14 @@ macro_rules! methods {
             /// The positional arguments, in order.
             pub fn args(self) -> &'static [Arg] {
                 match self { $($enum::$variant => const { &[$($arg),*] },)* }
+            }
+
+            /// The method of a name without its prefix (`notifyAll`), if it is one of these.
+            pub fn from_name(name: &str) -> Option<$enum> {
+                match name {
+                    $($name => Some($enum::$variant),)*
+                    _ => None,
+                }
             }
 
             /// The method of an XML-RPC method name, if it is one of these.
@@ -218,6 +238,7 @@ mod tests {
         assert_eq!(ClientMethod::ALL.len(), 3);
         for m in HubMethod::ALL {
             assert_eq!(HubMethod::from_full_name(m.full_name()), Some(*m));
+            assert_eq!(HubMethod::from_name(m.name()), Some(*m));
             assert_eq!(m.full_name(), format!("{HUB_PREFIX}{}", m.name()));
             // Every method but register and ping is keyed.
             let keyed = !matches!(m, HubMethod::Register | HubMethod::Ping);

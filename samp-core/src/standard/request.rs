@@ -1,10 +1,12 @@
 //! Incoming Standard Profile calls, decoded into typed requests.
 
+use std::borrow::Cow;
+
 use crate::ids::{ClientId, MsgId, MsgTag, PrivateKey};
 use crate::message::Message;
 use crate::response::Response;
 use crate::xmlrpc::MethodCall;
-use crate::{Map, Secret};
+use crate::{Map, Secret, Value};
 
 use super::{ArgError, Args, ClientMethod, HUB_PREFIX, HubMethod};
 
@@ -96,10 +98,20 @@ impl HubRequest {
             };
             return Err(ArgError::new(call.method, problem));
         };
-        if method == HubMethod::Ping && call.params.len() <= 1 {
+        HubRequest::decode_as(method, method.full_name(), call.params)
+    }
+
+    /// Decodes the arguments of `method`, called under the name `name` (another profile's
+    /// name for the same operation, e.g. `samp.webhub.notify`), which errors then give.
+    pub fn decode_as(
+        method: HubMethod,
+        name: impl Into<Cow<'static, str>>,
+        params: Vec<Value>,
+    ) -> Result<HubRequest, ArgError> {
+        if method == HubMethod::Ping && params.len() <= 1 {
             return Ok(HubRequest::Ping);
         }
-        let mut a = Args::new(method.full_name(), method.args(), call.params)?;
+        let mut a = Args::new(name, method.args(), params)?;
         use HubMethod as M;
         Ok(match method {
             M::Register => HubRequest::Register {
@@ -305,7 +317,7 @@ impl Callback {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Value, map};
+    use crate::map;
 
     fn call(method: &str, params: Vec<Value>) -> MethodCall {
         MethodCall {

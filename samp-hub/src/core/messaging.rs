@@ -1,30 +1,38 @@
-//! Notifications, calls and replies (SAMP 1.3 §3.11, routing per §5.1).
+//! Notifications, calls and replies (SAMP 1.3 §3.11, routing per §5.1), within each
+//! recipient's caps: a directed send past them is refused with a fault naming the
+//! recipient and its backlog; a broadcast leaves that recipient out.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use samp_protocol::{ClientId, Message, MsgId, MsgTag, PrivateKey, Response, encoding};
+use samp_protocol::web::web_sender_may_send;
+use samp_protocol::{ClientId, Message, MsgId, MsgTag, Response, encoding};
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
 
-use super::{HubCore, Op, Refusal, State, send_response};
-use crate::clients::HubClient;
-use crate::delivery::Delivery;
+use super::{Caller, HubCore, Op, Refusal, State, queue_to, send_response};
+use crate::clients::{HubClient, Via};
+use crate::delivery::{Admit, Delivery};
 use crate::hub_client::{self, HUB_ID};
 use crate::pending::ReplyTo;
 use crate::validation;
 
 impl State {
     /// The recipient of a directed send, checked as §5.1 requires: registered, callable,
-    /// subscribed.
-    fn recipient(&self, to: &ClientId, mtype: &str) -> Op<&HubClient> {
+    /// subscribed (for a `restricted` web sender: to an MType it may send).
+    fn recipient(&self, to: &ClientId, mtype: &str, restricted: bool) -> Op<&HubClient> {
         let client = self.client(to.as_str())?;
         if !client.is_callable() {
             return Err(Refusal::new(format!("client {to} is not callable")));
         }
-        if client.annotation(mtype).is_none() {
+        let Some(annotation) = client.annotation(mtype) else {
             return Err(Refusal::new(format!(
                 "client {to} is not subscribed to {mtype}"
+            )));
+        };
+        if restricted && !web_sender_may_send(mtype, annotation) {
+            return Err(Refusal::new(format!(
+                "client {to} is not subscribed to {mtype} for web clients: this hub lets web pages send only safe MTypes unless the recipient's subscription is marked x-samp.mostly-harmless"
             )));
         }
         Ok(client)
@@ -34,38 +42,81 @@ impl State {
     fn check_can_receive_response(&self, me: &ClientId) -> Op<()> {
         match self.clients.get(me.as_str()) {
             Some(c) if c.is_callable() => Ok(()),
+            Some(c) if c.via() == Via::Web => Err(Refusal::new(format!(
+                "client {me} is not callable, so it cannot receive the response; use callAndWait or call allowReverseCallbacks first"
+            ))),
             _ => Err(Refusal::new(format!(
                 "client {me} is not callable, so it cannot receive the response; use callAndWait or call setXmlrpcCallback first"
             ))),
         }
     }
 
+    /// Queues a notification for `to`; the refusal names it and its backlog.
+    fn notify_one(
+        &mut self,
+        sender: &ClientId,
+        from_web: bool,
+        to: &ClientId,
+        message: &Arc<Message>,
+    ) -> Op<()> {
+        let State { clients, urls, .. } = self;
+        let Some(client) = clients.get(to.as_str()) else {
+            return Err(Refusal::new(format!("no registered client {to:?}")));
+        };
+        let delivery = Delivery::Notify {
+            sender: sender.clone(),
+            message: message.clone(),
+        };
+        match queue_to(urls, client, from_web, delivery, Admit::New) {
+            // The hub's own client (samp.app.ping) needs no action.
+            None | Some(Ok(())) => Ok(()),
+            Some(Err(full)) => Err(Refusal::new(format!(
+                "client {to} cannot take more: {full}"
+            ))),
+        }
+    }
+
     /// Starts one call: records it and hands it to the recipient (or answers it, for the
-    /// hub's own client).
+    /// hub's own client). Refused past the recipient's caps.
     fn dispatch_call(
         &mut self,
         sender: &ClientId,
+        from_web: bool,
         to: &ClientId,
         message: &Arc<Message>,
         reply_to: ReplyTo,
-    ) -> MsgId {
+        max_unanswered: usize,
+    ) -> Op<MsgId> {
+        let open = self.pending.unanswered_by(to);
+        if open >= max_unanswered {
+            return Err(Refusal::new(format!(
+                "client {to} cannot take more: {open} calls to it are still unanswered, the most the hub keeps open for one client"
+            )));
+        }
         let msg_id = self.pending.insert(sender, to, reply_to);
-        let outbox = self
-            .clients
+        let delivery = Delivery::Call {
+            sender: sender.clone(),
+            msg_id: msg_id.clone(),
+            message: message.clone(),
+        };
+        let State { clients, urls, .. } = self;
+        let queued = clients
             .get(to.as_str())
-            .and_then(|c| c.outbox.as_ref());
-        match outbox {
-            Some(outbox) => outbox.push(Delivery::Call {
-                sender: sender.clone(),
-                msg_id: msg_id.clone(),
-                message: message.clone(),
-            }),
+            .and_then(|c| queue_to(urls, c, from_web, delivery, Admit::New));
+        match queued {
+            Some(Ok(())) => {}
+            Some(Err(full)) => {
+                self.pending.remove(msg_id.as_str());
+                return Err(Refusal::new(format!(
+                    "client {to} cannot take more: {full}"
+                )));
+            }
             None => {
                 let response = hub_client::answer(&self.clients, message);
                 self.complete(&msg_id, &ClientId::new(HUB_ID), response);
             }
         }
-        msg_id
+        Ok(msg_id)
     }
 
     /// Routes a response to whoever waits for it. False if nobody can receive it any more.
@@ -87,39 +138,42 @@ impl State {
 }
 
 impl HubCore {
-    pub(crate) fn notify(&self, key: &PrivateKey, to: &ClientId, message: Message) -> Op<()> {
-        validation::check_message(&message).map_err(Refusal)?;
-        let state = self.lock();
-        let me = state.caller(key)?;
-        let client = state.recipient(to, &message.mtype)?;
-        // Notifications to the hub's own client (samp.app.ping) need no action.
-        if let Some(outbox) = &client.outbox {
-            outbox.push(Delivery::Notify {
-                sender: me,
-                message: Arc::new(message),
-            });
+    /// Checks a message before routing; notes the URLs a web sender mentions.
+    fn accept(&self, state: &mut State, caller: Caller<'_>, message: &Message) -> Op<ClientId> {
+        let me = state.caller(caller)?;
+        if caller.via == Via::Web {
+            state.urls.note_from_web(message);
         }
-        Ok(())
+        Ok(me)
     }
 
-    /// Returns the recipients.
-    pub(crate) fn notify_all(&self, key: &PrivateKey, message: Message) -> Op<Vec<ClientId>> {
+    pub(crate) fn notify(&self, caller: Caller<'_>, to: &ClientId, message: Message) -> Op<()> {
         validation::check_message(&message).map_err(Refusal)?;
-        let state = self.lock();
-        let me = state.caller(key)?;
+        let mut state = self.lock();
+        let me = self.accept(&mut state, caller, &message)?;
+        state.recipient(to, &message.mtype, self.restricted(caller.via))?;
+        state.notify_one(&me, caller.via == Via::Web, to, &Arc::new(message))
+    }
+
+    /// Returns the recipients (those whose queues took it).
+    pub(crate) fn notify_all(&self, caller: Caller<'_>, message: Message) -> Op<Vec<ClientId>> {
+        validation::check_message(&message).map_err(Refusal)?;
+        let mut state = self.lock();
+        let me = self.accept(&mut state, caller, &message)?;
+        let restricted = self.restricted(caller.via);
+        let targets: Vec<ClientId> = state
+            .clients
+            .iter()
+            .filter(|c| c.id != me && c.accepts_from(&message.mtype, restricted).is_some())
+            .map(|c| c.id.clone())
+            .collect();
         let message = Arc::new(message);
-        let mut recipients = Vec::new();
-        for client in state.clients.iter() {
-            if client.id == me || client.accepts(&message.mtype).is_none() {
-                continue;
+        let mut recipients = Vec::with_capacity(targets.len());
+        for to in targets {
+            match state.notify_one(&me, caller.via == Via::Web, &to, &message) {
+                Ok(()) => recipients.push(to),
+                Err(Refusal(why)) => warn!(sender = %me, "notifyAll skipped a recipient: {why}"),
             }
-            if let Some(outbox) = &client.outbox {
-                outbox.push(Delivery::Notify {
-                    sender: me.clone(),
-                    message: message.clone(),
-                });
-            }
-            recipients.push(client.id.clone());
         }
         Ok(recipients)
     }
@@ -127,45 +181,56 @@ impl HubCore {
     /// Returns the msg-id.
     pub(crate) fn call(
         &self,
-        key: &PrivateKey,
+        caller: Caller<'_>,
         to: &ClientId,
         tag: MsgTag,
         message: Message,
     ) -> Op<MsgId> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
-        let me = state.caller(key)?;
-        state.recipient(to, &message.mtype)?;
+        let me = self.accept(&mut state, caller, &message)?;
+        state.recipient(to, &message.mtype, self.restricted(caller.via))?;
         state.check_can_receive_response(&me)?;
-        Ok(state.dispatch_call(&me, to, &Arc::new(message), ReplyTo::Async { tag }))
+        let max = self.config.delivery.max_unanswered;
+        let from_web = caller.via == Via::Web;
+        state.dispatch_call(
+            &me,
+            from_web,
+            to,
+            &Arc::new(message),
+            ReplyTo::Async { tag },
+            max,
+        )
     }
 
-    /// Returns recipient → msg-id.
+    /// Returns recipient → msg-id, for the recipients that took it.
     pub(crate) fn call_all(
         &self,
-        key: &PrivateKey,
+        caller: Caller<'_>,
         tag: MsgTag,
         message: Message,
     ) -> Op<Vec<(ClientId, MsgId)>> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
-        let me = state.caller(key)?;
+        let me = self.accept(&mut state, caller, &message)?;
         state.check_can_receive_response(&me)?;
+        let restricted = self.restricted(caller.via);
         let targets: Vec<ClientId> = state
             .clients
             .iter()
-            .filter(|c| c.id != me && c.accepts(&message.mtype).is_some())
+            .filter(|c| c.id != me && c.accepts_from(&message.mtype, restricted).is_some())
             .map(|c| c.id.clone())
             .collect();
         let message = Arc::new(message);
-        let ids = targets
-            .into_iter()
-            .map(|to| {
-                let reply_to = ReplyTo::Async { tag: tag.clone() };
-                let msg_id = state.dispatch_call(&me, &to, &message, reply_to);
-                (to, msg_id)
-            })
-            .collect();
+        let max = self.config.delivery.max_unanswered;
+        let mut ids = Vec::with_capacity(targets.len());
+        for to in targets {
+            let reply_to = ReplyTo::Async { tag: tag.clone() };
+            match state.dispatch_call(&me, caller.via == Via::Web, &to, &message, reply_to, max) {
+                Ok(msg_id) => ids.push((to, msg_id)),
+                Err(Refusal(why)) => warn!(sender = %me, "callAll skipped a recipient: {why}"),
+            }
+        }
         Ok(ids)
     }
 
@@ -173,7 +238,7 @@ impl HubCore {
     /// worker while it waits.
     pub(crate) async fn call_and_wait(
         &self,
-        key: &PrivateKey,
+        caller: Caller<'_>,
         to: &ClientId,
         message: Message,
         timeout: &str,
@@ -190,9 +255,24 @@ impl HubCore {
         let (tx, rx) = oneshot::channel();
         let msg_id = {
             let mut state = self.lock();
-            let me = state.caller(key)?;
-            state.recipient(to, &message.mtype)?;
-            state.dispatch_call(&me, to, &Arc::new(message), ReplyTo::Sync(tx))
+            let me = self.accept(&mut state, caller, &message)?;
+            state.recipient(to, &message.mtype, self.restricted(caller.via))?;
+            let waiting = state.pending.waiting_for(&me);
+            if waiting >= self.config.max_waits_per_client {
+                return Err(Refusal::new(format!(
+                    "client {me} already has {waiting} callAndWait calls waiting, the most the hub allows one client"
+                )));
+            }
+            let max = self.config.delivery.max_unanswered;
+            let from_web = caller.via == Via::Web;
+            state.dispatch_call(
+                &me,
+                from_web,
+                to,
+                &Arc::new(message),
+                ReplyTo::Sync(tx),
+                max,
+            )?
         };
         // However the wait ends (answered, timed out, or the caller hung up and this future
         // was dropped), the call leaves the table, so a late reply is refused.
@@ -213,10 +293,13 @@ impl HubCore {
         }
     }
 
-    pub(crate) fn reply(&self, key: &PrivateKey, msg_id: &MsgId, response: Response) -> Op<()> {
+    pub(crate) fn reply(&self, caller: Caller<'_>, msg_id: &MsgId, response: Response) -> Op<()> {
         validation::check_response(&response).map_err(Refusal)?;
         let mut state = self.lock();
-        let me = state.caller(key)?;
+        let me = state.caller(caller)?;
+        if caller.via == Via::Web {
+            state.urls.note_from_web(&response);
+        }
         match state.pending.get(msg_id.as_str()) {
             None => {
                 return Err(Refusal::new(format!(

@@ -7,13 +7,22 @@
 //! [`crate::delivery`]) before they return, so events reach each recipient in the order the
 //! changes happened, and no sender waits for a recipient.
 //!
+//! Every operation is made as a [`Caller`]: a private key and the profile it came
+//! through, which must be the one the client registered with, so a web page's key opens
+//! nothing on the Standard Profile's endpoint. Web senders are held to the MType
+//! restrictions, and each queue to its caps: what does not fit is refused, not dropped.
+//!
 //! - [`registration`]: joining, leaving, metadata, subscriptions, queries.
 //! - [`messaging`]: notifications, calls, replies.
-//! - here: the state, hub events, removing clients, settling calls nobody will answer, and
-//!   acting on the delivery tasks' reports.
+//! - [`web`]: what only the Web Profile has (consent happens in its front end).
+//! - here: the state, queueing, hub events, removing clients, settling calls nobody will
+//!   answer, and acting on the delivery tasks' reports.
 
 mod messaging;
 mod registration;
+mod web;
+
+pub(crate) use web::Untranslatable;
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
@@ -21,15 +30,18 @@ use std::time::Duration;
 use samp_http::HttpClient;
 use samp_protocol::names::mtype;
 use samp_protocol::standard::ClientMethod;
-use samp_protocol::{ClientId, ErrInfo, Map, Message, MsgId, MsgTag, Response, Secret, Value};
+use samp_protocol::{
+    ClientId, ErrInfo, Map, Message, MsgId, MsgTag, PrivateKey, Response, Secret, Value,
+};
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
 
-use crate::clients::ClientTable;
+use crate::clients::{ClientTable, HubClient, Via};
 use crate::config::HubConfig;
-use crate::delivery::{Delivery, DeliveryContext, Outbox, Report};
+use crate::delivery::{Admit, Delivery, DeliveryContext, Full, Outbox, Report};
 use crate::hub_client::{self, HUB_ID};
 use crate::pending::{Pending, PendingCalls, ReplyTo};
+use crate::url_tracker::UrlTracker;
 
 /// Why an operation was refused: the text of the fault the caller gets (the front end
 /// prefixes the method's name).
@@ -44,16 +56,29 @@ impl Refusal {
 
 pub(crate) type Op<T> = Result<T, Refusal>;
 
+/// Who makes an operation: a private key, and the profile the call came through.
+#[derive(Clone, Copy)]
+pub(crate) struct Caller<'a> {
+    pub(crate) key: &'a PrivateKey,
+    pub(crate) via: Via,
+}
+
 pub(crate) struct HubCore {
     pub(crate) config: HubConfig,
     secret: Secret,
     delivery: DeliveryContext,
+    /// Web senders are held to the safe MTypes.
+    restrict_web: bool,
     state: Mutex<State>,
 }
 
 struct State {
     clients: ClientTable,
     pending: PendingCalls,
+    /// URLs web clients were handed or sent, for the URL translator.
+    urls: UrlTracker,
+    /// Where queues that overflow even for what the hub owes are reported, to be ejected.
+    reports: mpsc::UnboundedSender<Report>,
     closed: bool,
 }
 
@@ -66,17 +91,21 @@ impl HubCore {
         let delivery = DeliveryContext {
             http,
             policy: config.delivery.clone(),
-            reports,
+            reports: reports.clone(),
         };
         let state = State {
-            clients: ClientTable::new(hub_client::client(&config.name)),
+            clients: ClientTable::new(hub_client::client(&config.name, config.web.is_some())),
             pending: PendingCalls::default(),
+            urls: UrlTracker::default(),
+            reports,
             closed: false,
         };
+        let restrict_web = config.web.as_ref().is_some_and(|w| w.restrict_mtypes);
         let core = Arc::new(HubCore {
             config,
             secret,
             delivery,
+            restrict_web,
             state: Mutex::new(state),
         });
         tokio::spawn(act_on_reports(Arc::downgrade(&core), rx));
@@ -97,7 +126,7 @@ impl HubCore {
             return;
         };
         if let Some(outbox) = &client.outbox {
-            outbox.close();
+            outbox.retire();
         }
         for (msg_id, p) in state.pending.take_involving(id) {
             if p.recipient.as_str() == id && p.sender.as_str() != id {
@@ -109,7 +138,13 @@ impl HubCore {
             state,
             mtype::HUB_EVENT_UNREGISTER,
             params([("id", id.into())]),
+            None,
         );
+    }
+
+    /// Web senders are held to the safe MTypes (when restrictions are on).
+    fn restricted(&self, via: Via) -> bool {
+        via == Via::Web && self.restrict_web
     }
 
     /// Acts on a delivery task's report.
@@ -135,7 +170,9 @@ impl HubCore {
                 return;
             };
             match (&client.outbox, &client.key) {
-                (Some(outbox), Some(key)) if client.annotation(mtype::HUB_DISCONNECT).is_some() => {
+                (Some(Outbox::Http(outbox)), Some(key))
+                    if client.annotation(mtype::HUB_DISCONNECT).is_some() =>
+                {
                     Some((outbox.url(), key.clone()))
                 }
                 _ => None,
@@ -155,10 +192,12 @@ impl HubCore {
     }
 
     /// Answers, with `samp.error`, asynchronous calls left unanswered for longer than
-    /// `max_call_wait`, so a recipient that never replies cannot grow the table forever.
+    /// `max_call_wait`, so a recipient that never replies cannot grow the table forever;
+    /// removes web clients that stopped polling.
     fn sweep(&self) {
         let ttl = self.config.max_call_wait;
         let mut state = self.lock();
+        self.remove_idle_web_clients(&mut state);
         for (msg_id, p) in state.pending.take_unanswered(ttl) {
             let text = format!(
                 "{} did not reply within the hub's limit of {} s",
@@ -174,7 +213,7 @@ impl HubCore {
     pub(crate) fn close(&self) -> Vec<Outbox> {
         let mut state = self.lock();
         state.closed = true;
-        hub_event(&mut state, mtype::HUB_EVENT_SHUTDOWN, Map::new());
+        hub_event(&mut state, mtype::HUB_EVENT_SHUTDOWN, Map::new(), None);
         for (_, p) in state.pending.drain() {
             if let ReplyTo::Sync(tx) = p.reply_to {
                 let _ = tx.send(Err("the hub is shutting down".to_owned()));
@@ -201,12 +240,15 @@ async fn act_on_reports(core: Weak<HubCore>, mut rx: mpsc::UnboundedReceiver<Rep
     }
 }
 
-/// Sweeps unanswered calls every quarter of `max_call_wait` (at least every minute), so the
-/// table is bounded even when no new call comes in.
+/// Sweeps every quarter of `max_call_wait` or of the web clients' idle limit (at least
+/// every minute), so the tables are bounded even when no new call comes in.
 async fn sweep_unanswered(core: Weak<HubCore>) {
     let every = match core.upgrade() {
-        Some(core) => (core.config.max_call_wait / 4)
-            .clamp(Duration::from_millis(10), Duration::from_secs(60)),
+        Some(core) => {
+            let idle = core.config.web.as_ref().map(|w| w.idle_eject);
+            (core.config.max_call_wait.min(idle.unwrap_or(Duration::MAX)) / 4)
+                .clamp(Duration::from_millis(10), Duration::from_secs(60))
+        }
         None => return,
     };
     let mut ticks = tokio::time::interval(every);
@@ -237,27 +279,70 @@ fn settle_unanswered(state: &mut State, pending: Pending, msg_id: &MsgId, text: 
 
 /// Queues `response` for an asynchronous `sender`; false if it is gone or not callable.
 fn send_response(
-    state: &State,
+    state: &mut State,
     sender: &ClientId,
     responder: ClientId,
     tag: MsgTag,
     response: Response,
 ) -> bool {
-    match state
+    let from_web = state
         .clients
-        .get(sender.as_str())
-        .and_then(|c| c.outbox.as_ref())
-    {
-        Some(outbox) => {
-            outbox.push(Delivery::Response {
-                responder,
-                tag,
-                response: Arc::new(response),
-            });
-            true
+        .get(responder.as_str())
+        .is_some_and(|c| c.via() == Via::Web);
+    let State {
+        clients,
+        urls,
+        reports,
+        ..
+    } = state;
+    let Some(client) = clients.get(sender.as_str()) else {
+        return false;
+    };
+    let delivery = Delivery::Response {
+        responder,
+        tag,
+        response: Arc::new(response),
+    };
+    match queue_to(urls, client, from_web, delivery, Admit::Owed) {
+        Some(Ok(())) => true,
+        Some(Err(full)) => {
+            overflowed(reports, client, &full);
+            false
         }
         None => false,
     }
+}
+
+/// Queues `delivery` for `client`, noting the URLs a web client is handed by the others.
+/// `None` if it is not callable.
+fn queue_to(
+    urls: &mut UrlTracker,
+    client: &HubClient,
+    from_web: bool,
+    delivery: Delivery,
+    admit: Admit,
+) -> Option<Result<(), Full>> {
+    let outbox = client.outbox.as_ref()?;
+    if client.via() == Via::Web && !from_web {
+        match &delivery {
+            Delivery::Notify { message, .. } | Delivery::Call { message, .. } => {
+                urls.note_to_web(&**message)
+            }
+            Delivery::Response { response, .. } => urls.note_to_web(&**response),
+            Delivery::Flush { .. } => {}
+        }
+    }
+    Some(outbox.push(delivery, admit))
+}
+
+/// A client whose queue overflowed even for what the hub owes it is hopelessly behind:
+/// it is reported, to be ejected.
+fn overflowed(reports: &mpsc::UnboundedSender<Report>, client: &HubClient, full: &Full) {
+    warn!(client = %client.id, "{full}: ejecting it");
+    let _ = reports.send(Report::Unreachable {
+        client: client.id.clone(),
+        reason: format!("its queue overflowed: {full}"),
+    });
 }
 
 /// A params map from `(key, value)` pairs.
@@ -268,20 +353,39 @@ fn params<const N: usize>(entries: [(&str, Value); N]) -> Map {
         .collect()
 }
 
-/// Sends a hub event (a notification from the hub id) to every subscribed client.
-fn hub_event(state: &mut State, mtype: &str, params: Map) {
-    let message = Arc::new(Message {
-        mtype: mtype.to_owned(),
-        params,
-        extra: Map::new(),
-    });
+/// Sends a hub event (a notification from the hub id) to every subscribed client; web
+/// clients get `web_params` instead of `params` when given.
+fn hub_event(state: &mut State, mtype: &str, params: Map, web_params: Option<Map>) {
+    let event = |params| {
+        Arc::new(Message {
+            mtype: mtype.to_owned(),
+            params,
+            extra: Map::new(),
+        })
+    };
+    let message = event(params);
+    let web_message = web_params.map(event);
     let hub = ClientId::new(HUB_ID);
-    for client in state.clients.iter() {
-        if let (Some(outbox), Some(_)) = (&client.outbox, client.annotation(mtype)) {
-            outbox.push(Delivery::Notify {
-                sender: hub.clone(),
-                message: message.clone(),
-            });
+    let State {
+        clients,
+        urls,
+        reports,
+        ..
+    } = state;
+    for client in clients.iter() {
+        if client.annotation(mtype).is_none() {
+            continue;
+        }
+        let message = match (&web_message, client.via()) {
+            (Some(web), Via::Web) => web.clone(),
+            _ => message.clone(),
+        };
+        let delivery = Delivery::Notify {
+            sender: hub.clone(),
+            message,
+        };
+        if let Some(Err(full)) = queue_to(urls, client, false, delivery, Admit::Owed) {
+            overflowed(reports, client, &full);
         }
     }
 }

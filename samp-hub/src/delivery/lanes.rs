@@ -7,11 +7,12 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use samp_protocol::ClientId;
 
 use super::Delivery;
+use super::backlog::Queued;
 
 /// Per-sender FIFO lanes of one recipient. Invariant: a sender is in `ready` exactly when
 /// it has queued work and no callback in flight.
 pub(super) struct Lanes {
-    queued: HashMap<ClientId, VecDeque<Delivery>>,
+    queued: HashMap<ClientId, VecDeque<Queued>>,
     busy: HashSet<ClientId>,
     ready: VecDeque<ClientId>,
     max_in_flight: usize,
@@ -27,8 +28,8 @@ impl Lanes {
         }
     }
 
-    pub(super) fn push(&mut self, delivery: Delivery) {
-        let sender = delivery.lane().clone();
+    pub(super) fn push(&mut self, delivery: Queued) {
+        let sender = delivery.delivery.lane().clone();
         let lane = self.queued.entry(sender.clone()).or_default();
         lane.push_back(delivery);
         if lane.len() == 1 && !self.busy.contains(&sender) {
@@ -39,13 +40,13 @@ impl Lanes {
     /// The next callback that may start, marking its lane busy; `None` when nothing is
     /// ready or the cap is reached. Flush markers are answered here, once everything
     /// before them in their lane is done.
-    pub(super) fn next(&mut self) -> Option<(ClientId, Delivery)> {
+    pub(super) fn next(&mut self) -> Option<(ClientId, Queued)> {
         while self.busy.len() < self.max_in_flight {
             let sender = self.ready.pop_front()?;
             let Some(delivery) = self.queued.get_mut(&sender).and_then(VecDeque::pop_front) else {
                 continue;
             };
-            if let Delivery::Flush { done, .. } = delivery {
+            if let Delivery::Flush { done, .. } = delivery.delivery {
                 let _ = done.send(());
                 self.requeue(sender);
                 continue;
@@ -92,15 +93,15 @@ mod tests {
 
     use super::*;
 
-    fn note(sender: &str, n: usize) -> Delivery {
-        Delivery::Notify {
+    fn note(sender: &str, n: usize) -> Queued {
+        Queued::uncounted(Delivery::Notify {
             sender: ClientId::new(sender),
             message: Arc::new(Message::new("test.n").param("n", n.to_string())),
-        }
+        })
     }
 
-    fn number(d: &Delivery) -> usize {
-        match d {
+    fn number(d: &Queued) -> usize {
+        match &d.delivery {
             Delivery::Notify { message, .. } => message.get_str("n").unwrap().parse().unwrap(),
             _ => panic!("not a notification"),
         }
@@ -160,10 +161,10 @@ mod tests {
         let mut lanes = Lanes::new(8);
         lanes.push(note("hub", 1));
         let (tx, mut rx) = oneshot::channel();
-        lanes.push(Delivery::Flush {
+        lanes.push(Queued::uncounted(Delivery::Flush {
             after: ClientId::new("hub"),
             done: tx,
-        });
+        }));
         let (sender, _) = lanes.next().unwrap();
         assert!(
             rx.try_recv().is_err(),
