@@ -1,6 +1,6 @@
 //! The HTTP server shared by the hub and callable clients: keep-alive connections, a cap
 //! on how many are open, body limits and timeouts. What it serves is an [`HttpService`];
-//! [`XmlRpcService`] (in `xmlrpc_endpoint`) is the usual one.
+//! an XML-RPC service (`xmlrpc_endpoint`, which adds `Server::bind`) is the usual one.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -21,7 +21,6 @@ use tokio::sync::{Semaphore, watch};
 use tracing::{debug, warn};
 
 use super::DEFAULT_MAX_BODY;
-use super::xmlrpc_endpoint::{XmlRpcEndpoint, XmlRpcService};
 
 /// Limits and timeouts of a [`Server`].
 #[derive(Debug, Clone)]
@@ -76,16 +75,6 @@ pub struct ServerHandle {
 }
 
 impl Server {
-    /// Binds `addr` and serves XML-RPC calls (POST only) with `service` until the handle is
-    /// shut down or dropped.
-    pub async fn bind(
-        addr: SocketAddr,
-        config: ServerConfig,
-        service: Arc<dyn XmlRpcService>,
-    ) -> std::io::Result<ServerHandle> {
-        Server::bind_http(addr, config, Arc::new(XmlRpcEndpoint(service))).await
-    }
-
     /// Binds `addr` and serves any HTTP with `service` until the handle is shut down or
     /// dropped (dropping the handle closes the sender the accept loop watches).
     pub async fn bind_http(

@@ -2,6 +2,7 @@
 //! answer written back as a `<methodResponse>`.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -12,7 +13,9 @@ use samp_protocol::Value;
 use samp_protocol::xmlrpc::{self, Fault, MethodCall, WriteValue};
 use tracing::{debug, warn};
 
-use super::server::{HttpFuture, HttpService, RequestInfo, plain};
+use super::server::{
+    HttpFuture, HttpService, RequestInfo, Server, ServerConfig, ServerHandle, plain,
+};
 
 /// Boxed future returned by [`XmlRpcService::call`].
 pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send + 'static>>;
@@ -22,6 +25,18 @@ pub type CallFuture = Pin<Box<dyn Future<Output = Result<Value, Fault>> + Send +
 pub trait XmlRpcService: Send + Sync + 'static {
     /// Handles one call. A `Fault` becomes an XML-RPC fault response.
     fn call(&self, call: MethodCall, info: RequestInfo) -> CallFuture;
+}
+
+impl Server {
+    /// Binds `addr` and serves XML-RPC calls (POST only) with `service` until the handle is
+    /// shut down or dropped.
+    pub async fn bind(
+        addr: SocketAddr,
+        config: ServerConfig,
+        service: Arc<dyn XmlRpcService>,
+    ) -> std::io::Result<ServerHandle> {
+        Server::bind_http(addr, config, Arc::new(XmlRpcEndpoint(service))).await
+    }
 }
 
 /// An [`XmlRpcService`] served over HTTP.

@@ -126,6 +126,12 @@ impl HubCore {
             return;
         };
         if let Some(outbox) = &client.outbox {
+            let queued = outbox.queued();
+            if queued > 0 {
+                // Calls among them are answered for their senders (see `Report`);
+                // notifications have nobody to tell, so they are counted here.
+                warn!(client = %id, queued, "client removed with callbacks still queued ({why}); they will not be delivered");
+            }
             outbox.retire();
         }
         for (msg_id, p) in state.pending.take_involving(id) {

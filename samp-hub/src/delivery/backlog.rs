@@ -117,7 +117,6 @@ impl Backlog {
     }
 
     /// Callbacks queued now.
-    #[cfg(test)]
     pub(crate) fn count(&self) -> usize {
         self.count.load(Ordering::Acquire)
     }

@@ -71,6 +71,11 @@ impl HttpOutbox {
         }
     }
 
+    /// Callbacks waiting or in flight.
+    pub(crate) fn queued(&self) -> usize {
+        self.backlog.count()
+    }
+
     pub(crate) fn set_url(&self, url: &str) {
         *self.url.write().unwrap_or_else(|e| e.into_inner()) = url.to_owned();
     }

@@ -203,6 +203,14 @@ impl Outbox {
         }
     }
 
+    /// Callbacks queued and not yet made (or pulled).
+    pub(crate) fn queued(&self) -> usize {
+        match self {
+            Outbox::Http(o) => o.queued(),
+            Outbox::Web(q) => q.queued(),
+        }
+    }
+
     /// Stops delivering: what is still queued is reported as undeliverable.
     pub(crate) fn close(&self) {
         match self {

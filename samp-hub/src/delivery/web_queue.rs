@@ -183,6 +183,11 @@ impl WebQueue {
         rx
     }
 
+    /// Callbacks waiting to be pulled.
+    pub(crate) fn queued(&self) -> usize {
+        self.backlog.count()
+    }
+
     /// How long it has been since the client last polled; zero while it polls.
     pub(crate) fn idle_for(&self) -> Duration {
         let state = self.lock();

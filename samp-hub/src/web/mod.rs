@@ -19,7 +19,7 @@ use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header
 use http_body_util::Full;
 use samp_http::{HttpClient, HttpFuture, HttpService, RequestInfo, plain};
 use tokio::sync::Semaphore;
-use tracing::{debug, warn};
+use tracing::{debug, info, warn};
 
 pub use consent::{ConsentPrompt, RegistrationRequest, TerminalPrompt};
 
@@ -67,6 +67,15 @@ impl HttpService for WebService {
                 return refused;
             }
             let origin = allowed_origin(&front.config, req.headers());
+            if origin.is_none()
+                && let Some(refused) = req.headers().get(header::ORIGIN)
+            {
+                info!(
+                    origin = %String::from_utf8_lossy(refused.as_bytes()),
+                    method = %req.method(),
+                    "web request refused CORS: the origin is not on the allow list and the hub cannot ask"
+                );
+            }
             if req.method() == Method::OPTIONS {
                 return preflight(&req, origin.as_deref());
             }
