@@ -92,17 +92,24 @@ pub enum EndpointError {
     #[error("not a URL: {0}")]
     Syntax(String),
     /// `https:`, which this build cannot speak.
-    #[error("https endpoints are not supported by this build")]
+    #[error("https endpoints need the `tls` feature, which this build lacks")]
     Https,
     /// Another scheme, or no host.
-    #[error("expected an http:// URL with a host")]
+    #[error("expected an http:// or https:// URL with a host")]
     NotHttp,
 }
 
-/// A cheaply clonable, pooled HTTP/1.1 client that speaks XML-RPC.
+/// The connector: plain HTTP, or with the `tls` feature HTTP and HTTPS.
+#[cfg(not(feature = "tls"))]
+type Connector = HttpConnector;
+#[cfg(feature = "tls")]
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// A cheaply clonable, pooled HTTP/1.1 client that speaks XML-RPC (and, with the `tls`
+/// feature, HTTPS: see [`HttpClient::with_tls`]).
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    inner: Client<HttpConnector, Full<Bytes>>,
+    inner: Client<Connector, Full<Bytes>>,
     max_body: usize,
 }
 
@@ -113,21 +120,23 @@ impl Default for HttpClient {
 }
 
 impl HttpClient {
-    /// A client with keep-alive pooling and the default response size limit.
+    /// A client with keep-alive pooling and the default response size limit (with the
+    /// `tls` feature: trusting the system's roots, or `SSL_CERT_FILE`, for `https://`).
     pub fn new() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
-        let inner = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            // Shorter than the servers' idle timeouts, so we rarely reuse a closing socket.
-            .pool_idle_timeout(Duration::from_secs(30))
-            .pool_max_idle_per_host(32)
-            .build(connector);
         HttpClient {
-            inner,
+            inner: pooled(connector(
+                #[cfg(feature = "tls")]
+                None,
+            )),
             max_body: DEFAULT_MAX_BODY,
         }
+    }
+
+    /// The same client with its own trust and certificate for `https://` URLs.
+    #[cfg(feature = "tls")]
+    pub fn with_tls(mut self, tls: &crate::tls::ClientTls) -> Self {
+        self.inner = pooled(connector(Some(tls)));
+        self
     }
 
     /// Sets the largest response body accepted.
@@ -267,11 +276,7 @@ impl HttpClient {
         timeout: Option<Duration>,
     ) -> Result<Bytes, CallError> {
         let exchange = async {
-            let resp = self
-                .inner
-                .request(req)
-                .await
-                .map_err(|e| transport(url, e))?;
+            let resp = self.request_once_more_if_stale(url, req).await?;
             let status = resp.status();
             let body = Limited::new(resp.into_body(), self.max_body);
             let bytes = body
@@ -299,6 +304,89 @@ impl HttpClient {
     }
 }
 
+impl HttpClient {
+    /// Sends `req`; if the connection fails before any answer in the way a kept-alive
+    /// connection the server has meanwhile closed fails (reset, broken pipe, closed
+    /// before a response), sends it once more, on a new connection. Browsers do the
+    /// same; DS9's server, for one, answers HTTP/1.1 without `Connection: close` and then
+    /// closes, so the next callback on that connection would otherwise be lost.
+    async fn request_once_more_if_stale(
+        &self,
+        url: &str,
+        req: Request<Full<Bytes>>,
+    ) -> Result<http::Response<hyper::body::Incoming>, CallError> {
+        let (parts, body) = req.into_parts();
+        let again = Request::from_parts(parts.clone(), body.clone());
+        match self.inner.request(Request::from_parts(parts, body)).await {
+            Ok(resp) => Ok(resp),
+            Err(e) if is_stale_connection(&e) => {
+                tracing::debug!(%url, error = %e, "connection closed under the request; sending it again");
+                self.inner
+                    .request(again)
+                    .await
+                    .map_err(|e| transport(url, e))
+            }
+            Err(e) => Err(transport(url, e)),
+        }
+    }
+}
+
+/// The failures of a request written into a connection the peer had closed.
+fn is_stale_connection(e: &hyper_util::client::legacy::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(h) = err.downcast_ref::<hyper::Error>()
+            && (h.is_incomplete_message() || h.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+fn connector(#[cfg(feature = "tls")] tls: Option<&crate::tls::ClientTls>) -> Connector {
+    let mut http = HttpConnector::new();
+    http.set_nodelay(true);
+    http.set_connect_timeout(Some(Duration::from_secs(10)));
+    #[cfg(not(feature = "tls"))]
+    {
+        http
+    }
+    #[cfg(feature = "tls")]
+    {
+        http.enforce_http(false);
+        let config = match tls {
+            Some(tls) => (*tls.config).clone(),
+            None => crate::tls::default_client_config(),
+        };
+        hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(config)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http)
+    }
+}
+
+fn pooled(connector: Connector) -> Client<Connector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new())
+        .pool_timer(TokioTimer::new())
+        // Shorter than the servers' idle timeouts, so we rarely reuse a closing socket.
+        .pool_idle_timeout(Duration::from_secs(30))
+        .pool_max_idle_per_host(32)
+        .build(connector)
+}
+
 fn transport(url: &str, error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> CallError {
     let source: BoxError = BoxError::from(error.into());
     CallError::Transport {
@@ -323,6 +411,9 @@ pub fn parse_http_url(url: &str) -> Result<Uri, EndpointError> {
         .map_err(|e: http::uri::InvalidUri| EndpointError::Syntax(e.to_string()))?;
     match uri.scheme_str() {
         Some("http") if uri.host().is_some() => Ok(uri),
+        #[cfg(feature = "tls")]
+        Some("https") if uri.host().is_some() => Ok(uri),
+        #[cfg(not(feature = "tls"))]
         Some("https") => Err(EndpointError::Https),
         _ => Err(EndpointError::NotHttp),
     }

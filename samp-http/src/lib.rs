@@ -10,6 +10,8 @@
 
 mod client;
 mod server;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod xmlrpc_endpoint;
 
 pub use client::{CallError, EndpointError, Fetched, HttpClient, parse_http_url};

@@ -16,7 +16,9 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
+#[cfg(feature = "tls")]
+use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, watch};
 use tracing::{debug, warn};
 
@@ -34,6 +36,9 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// Most connections open at once; more wait in the listen queue until one closes.
     pub max_connections: usize,
+    /// Serve HTTPS with this identity (feature `tls`).
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::tls::ServerTls>,
 }
 
 impl Default for ServerConfig {
@@ -43,6 +48,8 @@ impl Default for ServerConfig {
             header_timeout: Duration::from_secs(120),
             body_timeout: Duration::from_secs(120),
             max_connections: 1024,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -70,6 +77,8 @@ pub struct Server;
 #[derive(Debug)]
 pub struct ServerHandle {
     local_addr: SocketAddr,
+    /// The URL's `scheme://host`, host as the certificate names it for HTTPS.
+    origin: String,
     stop: watch::Sender<bool>,
     done: tokio::task::JoinHandle<()>,
 }
@@ -84,10 +93,12 @@ impl Server {
     ) -> std::io::Result<ServerHandle> {
         let listener = TcpListener::bind(addr).await?;
         let local_addr = listener.local_addr()?;
+        let origin = origin(local_addr, &config)?;
         let (stop, stopped) = watch::channel(false);
         let done = tokio::spawn(accept_loop(listener, Arc::new(config), service, stopped));
         Ok(ServerHandle {
             local_addr,
+            origin,
             stop,
             done,
         })
@@ -101,9 +112,15 @@ impl ServerHandle {
     }
 
     /// The URL peers call: `http://HOST:PORT/xmlrpc`, with a wildcard bind address
-    /// (`0.0.0.0`, `::`) given as loopback, which is where local peers reach it.
+    /// (`0.0.0.0`, `::`) given as loopback, which is where local peers reach it; for
+    /// HTTPS, `https://` and the host the certificate names (`127.0.0.1` or `localhost`).
     pub fn url(&self) -> String {
-        endpoint_url(self.local_addr)
+        format!("{}/xmlrpc", self.origin)
+    }
+
+    /// Whether it serves HTTPS.
+    pub fn is_tls(&self) -> bool {
+        self.origin.starts_with("https:")
     }
 
     /// Stops accepting, lets requests in flight finish (up to `grace`), then returns.
@@ -123,6 +140,11 @@ async fn accept_loop(
     mut stopped: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
+    #[cfg(feature = "tls")]
+    let acceptor = config
+        .tls
+        .as_ref()
+        .map(|tls| tokio_rustls::TlsAcceptor::from(tls.config.clone()));
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     loop {
         // Accept only with a free slot: the rest wait in the kernel's listen queue.
@@ -136,7 +158,14 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
-                    serve_connection(stream, peer, &config, &service, &graceful, slot);
+                    let _ = stream.set_nodelay(true);
+                    let conn = Connection { peer, config: config.clone(), service: service.clone(), watcher: graceful.watcher(), slot };
+                    #[cfg(feature = "tls")]
+                    if let Some(acceptor) = &acceptor {
+                        tokio::spawn(tls_handshake(stream, acceptor.clone(), conn));
+                        continue;
+                    }
+                    conn.serve(stream);
                 }
                 Err(e) => {
                     // Out of descriptors and the like: back off instead of spinning.
@@ -151,34 +180,78 @@ async fn accept_loop(
     graceful.shutdown().await;
 }
 
-fn serve_connection(
-    stream: TcpStream,
+/// One accepted connection, before it is served.
+struct Connection {
     peer: SocketAddr,
-    config: &Arc<ServerConfig>,
-    service: &Arc<dyn HttpService>,
-    graceful: &GracefulShutdown,
+    config: Arc<ServerConfig>,
+    service: Arc<dyn HttpService>,
+    watcher: hyper_util::server::graceful::Watcher,
     slot: tokio::sync::OwnedSemaphorePermit,
-) {
-    let _ = stream.set_nodelay(true);
-    let config_for_conn = config.clone();
-    let service = service.clone();
-    let svc = service_fn(move |req| {
-        let config = config_for_conn.clone();
-        let service = service.clone();
-        async move { Ok::<_, Infallible>(handle(req, peer, &config, service).await) }
-    });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .timer(TokioTimer::new())
-        .header_read_timeout(config.header_timeout)
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), svc);
-    let conn = graceful.watch(conn);
-    tokio::spawn(async move {
-        if let Err(e) = conn.await {
-            debug!(%peer, error = %e, "connection ended with an error");
+}
+
+impl Connection {
+    /// Serves HTTP/1.1 on `io` (a TCP stream, or a TLS stream over one) until it closes.
+    fn serve<S>(self, io: S)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            peer,
+            config,
+            service,
+            watcher,
+            slot,
+        } = self;
+        let config_for_conn = config.clone();
+        let svc = service_fn(move |req| {
+            let config = config_for_conn.clone();
+            let service = service.clone();
+            async move { Ok::<_, Infallible>(handle(req, peer, &config, service).await) }
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(config.header_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(io), svc);
+        let conn = watcher.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                debug!(%peer, error = %e, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// The TLS handshake, then HTTP. A peer speaking plain HTTP to the HTTPS port gets a
+/// readable 400 instead of a handshake failure, and the server goes on.
+#[cfg(feature = "tls")]
+async fn tls_handshake(stream: TcpStream, acceptor: tokio_rustls::TlsAcceptor, conn: Connection) {
+    use tokio::io::AsyncWriteExt;
+    let peer = conn.peer;
+    let limit = conn.config.header_timeout;
+    let mut first = [0u8; 1];
+    match tokio::time::timeout(limit, stream.peek(&mut first)).await {
+        Ok(Ok(1)) if first[0] == 0x16 => {}
+        Ok(Ok(1)) => {
+            warn!(%peer, "plain HTTP on the HTTPS port refused");
+            let mut stream = stream;
+            let body = "this server speaks HTTPS: use an https:// URL\n";
+            let answer = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tokio::time::timeout(limit, stream.write_all(answer.as_bytes())).await;
+            let _ = stream.shutdown().await;
+            return;
         }
-        drop(slot);
-    });
+        _ => return,
+    }
+    match tokio::time::timeout(limit, acceptor.accept(stream)).await {
+        Ok(Ok(tls)) => conn.serve(tls),
+        Ok(Err(e)) => warn!(%peer, error = %e, "TLS handshake failed"),
+        Err(_) => warn!(%peer, "TLS handshake timed out"),
+    }
 }
 
 /// Reads the body within the limits, then hands the request to the service.
@@ -239,14 +312,28 @@ pub fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     resp
 }
 
-fn endpoint_url(addr: SocketAddr) -> String {
+/// `http://HOST:PORT`, or for HTTPS `https://` and the host the certificate names.
+fn origin(addr: SocketAddr, config: &ServerConfig) -> std::io::Result<String> {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &config.tls {
+        let host = tls
+            .identity()
+            .url_host(addr.ip())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        return Ok(format!("https://{host}:{}", addr.port()));
+    }
+    let _ = config;
+    Ok(plain_origin(addr))
+}
+
+fn plain_origin(addr: SocketAddr) -> String {
     let host = match addr.ip() {
         IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_owned(),
         IpAddr::V4(v4) => v4.to_string(),
         IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_owned(),
         IpAddr::V6(v6) => format!("[{v6}]"),
     };
-    format!("http://{host}:{}/xmlrpc", addr.port())
+    format!("http://{host}:{}", addr.port())
 }
 
 #[cfg(test)]
@@ -256,16 +343,13 @@ mod tests {
     #[test]
     fn endpoint_urls() {
         assert_eq!(
-            endpoint_url("127.0.0.1:5000".parse().unwrap()),
-            "http://127.0.0.1:5000/xmlrpc"
+            plain_origin("127.0.0.1:5000".parse().unwrap()),
+            "http://127.0.0.1:5000"
         );
         assert_eq!(
-            endpoint_url("0.0.0.0:1".parse().unwrap()),
-            "http://127.0.0.1:1/xmlrpc"
+            plain_origin("0.0.0.0:1".parse().unwrap()),
+            "http://127.0.0.1:1"
         );
-        assert_eq!(
-            endpoint_url("[::]:2".parse().unwrap()),
-            "http://[::1]:2/xmlrpc"
-        );
+        assert_eq!(plain_origin("[::]:2".parse().unwrap()), "http://[::1]:2");
     }
 }

@@ -130,6 +130,9 @@ pub struct HubConfig {
     pub max_waits_per_client: usize,
     /// The Web Profile, when on.
     pub web: Option<WebConfig>,
+    /// HTTPS for the Standard Profile, when set.
+    #[cfg(feature = "tls")]
+    pub tls: Option<crate::tls::HubTls>,
     /// The hub's `samp.name`.
     pub name: String,
 }
@@ -149,6 +152,8 @@ impl Default for HubConfig {
             name: "samp-hub".to_owned(),
             max_waits_per_client: 256,
             web: None,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }

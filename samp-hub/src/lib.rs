@@ -32,6 +32,8 @@ mod hub_client;
 mod lifecycle;
 mod pending;
 mod standard;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod url_tracker;
 mod validation;
 mod web;

@@ -115,6 +115,14 @@ impl HubBuilder {
         self
     }
 
+    /// Serves the Standard Profile over HTTPS (the lockfile then names an `https://`
+    /// URL) and calls `https://` callback URLs with the given trust.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::HubTls) -> Self {
+        self.config.tls = Some(tls);
+        self
+    }
+
     /// Turns the Web Profile on, so web pages can join (with consent).
     pub fn web(mut self, web: WebConfig) -> Self {
         self.config.web = Some(web);
@@ -144,23 +152,33 @@ impl HubBuilder {
                 other => return Err(HubError::RemoteLockfile(format!("{other:?}"))),
             },
         };
+        #[cfg(feature = "tls")]
+        let http = match &config.tls {
+            Some(tls) => HttpClient::new().with_tls(&tls.client),
+            None => HttpClient::new(),
+        };
+        #[cfg(not(feature = "tls"))]
+        let http = HttpClient::new();
         if let Some(path) = &lockfile {
-            clear_stale_lockfile(path).await?;
+            clear_stale_lockfile(path, &http).await?;
         }
         let secret = Secret::generate();
         let addr = SocketAddr::new(config.addr, config.port);
-        let server_config = config.server.clone();
+        // The Web Profile is plain HTTP on loopback (browsers reach localhost:21012).
+        let web_server_config = config.server.clone();
+        #[allow(unused_mut)]
+        let mut server_config = config.server.clone();
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &config.tls {
+            server_config.tls = Some(tls.server.clone());
+        }
         let web = config.web.clone();
         let core = HubCore::start(config, secret.clone());
-        let server = Server::bind(
-            addr,
-            server_config.clone(),
-            Arc::new(HubService(core.clone())),
-        )
-        .await
-        .map_err(|source| HubError::Bind { addr, source })?;
+        let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
+            .await
+            .map_err(|source| HubError::Bind { addr, source })?;
         let web_servers = match web {
-            Some(web) => match start_web(&core, web, server_config).await {
+            Some(web) => match start_web(&core, web, web_server_config).await {
                 Ok(servers) => servers,
                 Err(e) => {
                     server.shutdown(Duration::from_millis(100)).await;
@@ -229,7 +247,7 @@ async fn start_web(
 }
 
 /// Refuses to start over a live hub; removes a stale lockfile.
-async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
+async fn clear_stale_lockfile(path: &Path, http: &HttpClient) -> Result<(), HubError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -241,7 +259,7 @@ async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
         }
     };
     if let Ok(existing) = LockInfo::parse(&text)
-        && is_alive(&existing.xmlrpc_url).await
+        && is_alive(&existing.xmlrpc_url, http).await
     {
         return Err(HubError::AlreadyRunning {
             url: existing.xmlrpc_url,
@@ -259,17 +277,28 @@ async fn clear_stale_lockfile(path: &Path) -> Result<(), HubError> {
     }
 }
 
-/// True if a hub answers `samp.hub.ping` at `url`.
-async fn is_alive(url: &str) -> bool {
-    HttpClient::new()
-        .call(
-            url,
-            HubMethod::Ping.full_name(),
-            &[],
-            Some(Duration::from_secs(2)),
-        )
-        .await
-        .is_ok()
+/// True if a hub answers `samp.hub.ping` at `url` — or, for an `https://` URL whose
+/// certificate we may not trust, if anything listens there: a live hub must not be
+/// mistaken for a dead one.
+async fn is_alive(url: &str, http: &HttpClient) -> bool {
+    let ping = http.call(
+        url,
+        HubMethod::Ping.full_name(),
+        &[],
+        Some(Duration::from_secs(2)),
+    );
+    if ping.await.is_ok() {
+        return true;
+    }
+    let Some(rest) = url.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    let connect = tokio::net::TcpStream::connect(authority);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), connect).await,
+        Ok(Ok(_))
+    )
 }
 
 /// A hub that is serving. Dropping it removes the lockfile; call [`RunningHub::shutdown`]

@@ -60,6 +60,99 @@ struct Args {
     /// Most callbacks queued for one client; new messages for it are refused past this.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_queued: usize,
+    #[cfg(feature = "tls")]
+    #[command(flatten)]
+    tls: TlsArgs,
+}
+
+/// HTTPS for the Standard Profile (sampy's https, key_file, cert_file, cert_reqs, ca_certs
+/// and ssl_version, for the hub).
+#[cfg(feature = "tls")]
+#[derive(clap::Args, Debug)]
+#[command(next_help_heading = "HTTPS")]
+struct TlsArgs {
+    /// Serve HTTPS with this certificate (PEM, leaf first); the lockfile then names an
+    /// https:// URL.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "tls_key",
+        conflicts_with = "tls_self_signed"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Make (once) a local CA and a certificate for this machine in DIR, and serve HTTPS
+    /// with them; prints what clients need to trust it.
+    #[arg(long, value_name = "DIR")]
+    tls_self_signed: Option<PathBuf>,
+    /// Require client certificates signed by this CA (PEM).
+    #[arg(long, value_name = "FILE")]
+    tls_client_ca: Option<PathBuf>,
+    /// With --tls-client-ca: check a client certificate when one is given, but let
+    /// clients without one in.
+    #[arg(long, requires = "tls_client_ca")]
+    tls_client_ca_optional: bool,
+    /// Trust this CA (PEM) for clients' https:// callback servers, besides the system's
+    /// roots (or SSL_CERT_FILE). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    tls_ca: Vec<PathBuf>,
+    /// Lowest TLS version accepted.
+    #[arg(long, value_name = "1.2|1.3", default_value = "1.2")]
+    tls_min: samp_http::tls::TlsVersion,
+}
+
+#[cfg(feature = "tls")]
+impl TlsArgs {
+    /// The hub's TLS, if asked for; the error is for the user.
+    fn hub_tls(&self) -> Result<Option<samp_hub::tls::HubTls>, String> {
+        use samp_http::tls::{CertReqs, ClientTls, Identity, ServerTls};
+        let mut trust: Vec<PathBuf> = self.tls_ca.clone();
+        let (cert, key) = match (&self.tls_self_signed, &self.tls_cert, &self.tls_key) {
+            (Some(dir), _, _) => {
+                let made = samp_hub::tls::self_signed(dir).map_err(|e| e.to_string())?;
+                eprintln!(
+                    "samp-hub: HTTPS with the local CA in {} ({}). Clients trust it with\n\
+                     \x20 SSL_CERT_FILE={} (Python, OpenSSL, samp; or .tls_ca(..) / --tls-ca)\n\
+                     \x20 Java: keytool -importcert -noprompt -alias samp-hub -file {} -keystore samp.jks -storepass changeit\n\
+                     \x20       then java -Djavax.net.ssl.trustStore=samp.jks -Djavax.net.ssl.trustStorePassword=changeit ...\n\
+                     \x20 A client certificate for mutual TLS: {} and {}",
+                    dir.display(),
+                    if made.created {
+                        "made now"
+                    } else {
+                        "made before"
+                    },
+                    made.ca.display(),
+                    made.ca.display(),
+                    made.client_cert.display(),
+                    made.client_key.display(),
+                );
+                trust.push(made.ca.clone());
+                (made.cert, made.key)
+            }
+            (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),
+            _ => return Ok(None),
+        };
+        let identity = Identity::from_pem_files(&cert, &key).map_err(|e| e.to_string())?;
+        let reqs = match (&self.tls_client_ca, self.tls_client_ca_optional) {
+            (None, _) => CertReqs::None,
+            (Some(_), true) => CertReqs::Optional,
+            (Some(_), false) => CertReqs::Required,
+        };
+        let server = ServerTls::new(
+            identity.clone(),
+            reqs,
+            self.tls_client_ca.as_deref(),
+            self.tls_min,
+        )
+        .map_err(|e| e.to_string())?;
+        let trust: Vec<&std::path::Path> = trust.iter().map(PathBuf::as_path).collect();
+        let client =
+            ClientTls::new(&trust, Some(&identity), self.tls_min).map_err(|e| e.to_string())?;
+        Ok(Some(samp_hub::tls::HubTls::new(server, client)))
+    }
 }
 
 #[tokio::main]
@@ -89,6 +182,15 @@ async fn main() -> ExitCode {
         .delivery_policy(policy);
     if let Some(path) = args.lockfile {
         builder = builder.lockfile(path);
+    }
+    #[cfg(feature = "tls")]
+    match args.tls.hub_tls() {
+        Ok(Some(tls)) => builder = builder.tls(tls),
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("samp-hub: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     if args.web {
         let consent = if args.web_accept_all {

@@ -88,6 +88,11 @@ impl HubCore {
     pub(crate) fn start(config: HubConfig, secret: Secret) -> Arc<HubCore> {
         let (reports, rx) = mpsc::unbounded_channel();
         let http = HttpClient::new().with_max_body(config.server.max_body);
+        #[cfg(feature = "tls")]
+        let http = match &config.tls {
+            Some(tls) => http.with_tls(&tls.client),
+            None => http,
+        };
         let delivery = DeliveryContext {
             http,
             policy: config.delivery.clone(),
