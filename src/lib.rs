@@ -97,6 +97,8 @@ pub mod client {
 /// ```
 #[cfg(feature = "hub")]
 pub mod hub {
+    #[cfg(feature = "tls")]
+    pub use samp_hub::tls::{HubTls, SelfSigned, SelfSignedError, self_signed};
     pub use samp_hub::{
         Consent, ConsentPrompt, DeliveryPolicy, HUB_ID, Hub, HubBuilder, HubConfig, HubError,
         LockfileSetting, RegistrationRequest, RunningHub, TerminalPrompt, WebConfig,
@@ -117,6 +119,15 @@ pub mod protocol {
         #[doc(inline)]
         pub use samp_http::*;
     }
+}
+
+/// HTTPS (feature `tls`, on by default): identities, trust, and sampy's six options in
+/// [`TlsOptions`](tls::TlsOptions), for [`ClientBuilder::tls`](client::ClientBuilder::tls)
+/// and the hub.
+#[cfg(feature = "tls")]
+pub mod tls {
+    #[doc(inline)]
+    pub use samp_http::tls::*;
 }
 
 #[doc(hidden)]

@@ -7,6 +7,7 @@
 //! cargo bench -p samp-hub --bench hub_load -- --quick   # smaller counts
 //! cargo bench -p samp-hub --bench hub_load -- --million # 1,000,000 notifications, samp-hub only
 //! cargo bench -p samp-hub --bench hub_load -- --baseline /path/to/other/samp-hub
+//! cargo bench -p samp-hub --bench hub_load -- --tls   # also samp-hub over HTTPS, both hops
 //! ```
 //!
 //! Figures: notifications/s from 16 senders to 4 receivers (and whether any was lost), hub
@@ -40,6 +41,8 @@ struct Sizes {
 /// A hub in a child process, found through its own private lockfile.
 struct HubProcess {
     name: &'static str,
+    /// With `--tls`: the local CA the hub made, which the bench's clients trust.
+    tls: Option<PathBuf>,
     child: Child,
     url: String,
     secret: String,
@@ -58,6 +61,7 @@ impl HubProcess {
             .ok()?;
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut hub = HubProcess {
+            tls: None,
             name,
             child,
             url: String::new(),
@@ -229,7 +233,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
         rss_idle: hub.usage().1,
         ..Figures::default()
     };
-    let http = HttpClient::new();
+    let (http, server_config) = bench_http(hub);
     let receiver = Arc::new(Receiver {
         count: AtomicU64::new(0),
         target: AtomicU64::new(u64::MAX),
@@ -239,12 +243,12 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
     });
     let server = Server::bind(
         "127.0.0.1:0".parse().expect("addr"),
-        ServerConfig::default(),
+        server_config,
         receiver.clone(),
     )
     .await
     .expect("receiver server");
-    let callback = format!("http://{}/xmlrpc", server.local_addr());
+    let callback = server.url();
     let mut receivers = Vec::new();
     for _ in 0..4 {
         receivers.push(register(&http, hub, Some(&callback), &["bench.*"]).await);
@@ -397,6 +401,24 @@ fn row(name: &str, f: &Figures, base: Option<&Figures>) {
 }
 
 /// Prints the table: samp-hub first, each peer with its ratio to samp-hub.
+/// The bench's HTTP client and receiver server: plain, or for a TLS hub trusting its CA
+/// and serving callbacks over HTTPS with the CA's client certificate.
+fn bench_http(hub: &HubProcess) -> (HttpClient, ServerConfig) {
+    let Some(ca) = &hub.tls else {
+        return (HttpClient::new(), ServerConfig::default());
+    };
+    use samp_http::tls::{CertReqs, ClientTls, Identity, ServerTls, TlsVersion};
+    let client = ClientTls::new(&[&ca.join("ca.pem")], None, TlsVersion::V1_2).expect("client TLS");
+    let id = Identity::from_pem_files(&ca.join("client.pem"), &ca.join("client-key.pem"))
+        .expect("client identity");
+    let server = ServerTls::new(id, CertReqs::None, None, TlsVersion::V1_2).expect("server TLS");
+    let config = ServerConfig {
+        tls: Some(server),
+        ..ServerConfig::default()
+    };
+    (HttpClient::new().with_tls(&client), config)
+}
+
 fn report(results: &[(&str, Figures)]) {
     println!("\nhub load (16 senders → 4 receivers; peers get 1/5 of the notifications)");
     let base = results.first().map(|(_, f)| f.clone());
@@ -452,6 +474,17 @@ fn main() {
     {
         std::thread::sleep(Duration::from_millis(300));
         results.push(("baseline", rt.block_on(measure(&hub, &sizes, true))));
+    }
+    if args.iter().any(|a| a == "--tls") {
+        let dir = temp_dir("tls");
+        let ca = dir.join("ca");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_samp-hub"));
+        cmd.arg("--tls-self-signed").arg(&ca);
+        if let Some(mut hub) = HubProcess::start("samp-hub TLS", cmd, dir) {
+            hub.tls = Some(ca);
+            std::thread::sleep(Duration::from_millis(300));
+            results.push(("samp-hub TLS", rt.block_on(measure(&hub, &sizes, true))));
+        }
     }
     if million {
         report(&results);

@@ -16,7 +16,7 @@ use tokio::sync::{Mutex, mpsc};
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// Records every callback it receives.
-pub struct Recorder(mpsc::UnboundedSender<MethodCall>);
+pub struct Recorder(pub mpsc::UnboundedSender<MethodCall>);
 
 impl XmlRpcService for Recorder {
     fn call(&self, call: MethodCall, _: RequestInfo) -> CallFuture {

@@ -65,6 +65,8 @@ pub struct ClientBuilder {
     track_clients: bool,
     reconnect: Option<Reconnect>,
     http: Option<HttpClient>,
+    #[cfg(feature = "tls")]
+    tls: Option<samp_http::tls::TlsOptions>,
     raw: Option<Arc<dyn RawHandler>>,
     state: StateMap,
     statics: StaticSelection,
@@ -82,6 +84,8 @@ impl ClientBuilder {
             track_clients: false,
             reconnect: None,
             http: None,
+            #[cfg(feature = "tls")]
+            tls: None,
             raw: None,
             state: StateMap::default(),
             statics: StaticSelection::default(),
@@ -202,6 +206,35 @@ impl ClientBuilder {
         self
     }
 
+    /// TLS as sampy's `SAMPClient` takes it (`https`, `key_file`, `cert_file`,
+    /// `cert_reqs`, `ca_certs`, `ssl_version`): the trust and certificate for an
+    /// `https://` hub, and with `https` an HTTPS callback server. Without it, an
+    /// `https://` hub is still reached, trusting the system's roots (or `SSL_CERT_FILE`).
+    /// The files are read by [`build`](Self::build), whose error names any that is wrong.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> samp_runtime::Result<()> {
+    /// use samp_http::tls::{CertReqs, TlsOptions, TlsVersion};
+    /// let client = samp_runtime::Client::builder()
+    ///     .name("secure viewer")
+    ///     .tls(TlsOptions {
+    ///         https: true,
+    ///         cert_file: Some("client.pem".into()),
+    ///         key_file: Some("client-key.pem".into()),
+    ///         cert_reqs: CertReqs::Required,
+    ///         ca_certs: Some("ca.pem".into()),
+    ///         ssl_version: TlsVersion::V1_3,
+    ///     })
+    ///     .connect()
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, options: samp_http::tls::TlsOptions) -> Self {
+        self.tls = Some(options);
+        self
+    }
+
     /// Application state that handlers take as [`State<T>`](super::State): any number of
     /// values of distinct types (a second value of one type replaces the first), cloned
     /// for each message, so share what must be shared through an `Arc` inside.
@@ -299,11 +332,22 @@ impl ClientBuilder {
         }
         let table = table_from(&selected).map_err(Error::Config)?;
         let (conn, _) = watch::channel(ConnState::default());
+        #[allow(unused_mut)]
+        let mut http = self.http.unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut callback_server = samp_http::ServerConfig::default();
+        #[cfg(feature = "tls")]
+        if let Some(options) = &self.tls {
+            let tls = |e: samp_http::tls::TlsError| Error::Config(format!("TLS: {e}"));
+            http = http.with_tls(&options.client().map_err(tls)?);
+            callback_server.tls = options.server().map_err(tls)?;
+        }
         let inner = Inner {
-            http: self.http.unwrap_or_default(),
+            http,
             settings: Settings {
                 callable: self.callable,
                 callback_addr: SocketAddr::new(self.callback_ip, self.callback_port),
+                callback_server,
                 hub: self.hub,
                 hub_timeout: self.hub_timeout,
                 track_clients: self.track_clients,

@@ -16,7 +16,7 @@ use super::tracking::Field;
 use super::{Client, Session, watchdog};
 use crate::error::{Error, Result};
 use crate::hub_proxy::HubProxy;
-use samp_http::{Server, ServerConfig};
+use samp_http::Server;
 use samp_protocol::discovery::{DiscoveryError, HubLocation, locate_hub};
 use samp_protocol::lockfile::{self, LockInfo, LockfileError};
 use samp_protocol::{Metadata, Subscriptions};
@@ -139,7 +139,8 @@ impl Client {
         let service = Arc::new(CallbackService {
             client: Arc::downgrade(&self.inner),
         });
-        let handle = Server::bind(addr, ServerConfig::default(), service)
+        let config = self.inner.settings.callback_server.clone();
+        let handle = Server::bind(addr, config, service)
             .await
             .map_err(|e| Error::Server {
                 addr,

@@ -76,6 +76,8 @@ pub struct Client {
 pub(crate) struct Settings {
     pub(crate) callable: bool,
     pub(crate) callback_addr: std::net::SocketAddr,
+    /// Limits of the callback server (and its TLS, with the `tls` feature).
+    pub(crate) callback_server: samp_http::ServerConfig,
     pub(crate) hub: builder::HubSource,
     pub(crate) hub_timeout: Option<std::time::Duration>,
     pub(crate) track_clients: bool,
