@@ -24,6 +24,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 mod clients;
 mod config;
 mod core;
