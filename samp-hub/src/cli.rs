@@ -58,6 +58,10 @@ pub struct HubArgs {
     /// Most callbacks queued for one client; new messages for it are refused past this.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     max_queued: usize,
+    /// Serve no status page (by default a read-only page at a secret URL, printed at the
+    /// start and written to the lockfile as samp-hub.status-url).
+    #[arg(long)]
+    no_status_page: bool,
     #[cfg(feature = "tls")]
     #[command(flatten)]
     tls: TlsArgs,
@@ -177,7 +181,8 @@ pub async fn run(args: HubArgs, program: &str) -> ExitCode {
     let mut builder = Hub::builder()
         .addr(args.addr)
         .port(args.port)
-        .delivery_policy(policy);
+        .delivery_policy(policy)
+        .status_page(!args.no_status_page);
     if let Some(path) = args.lockfile {
         builder = builder.lockfile(path);
     }
@@ -231,6 +236,9 @@ pub async fn run(args: HubArgs, program: &str) -> ExitCode {
     }
     if let Some(web) = hub.web_url() {
         eprintln!("{program}: Web Profile at {web}");
+    }
+    if let Some(status) = hub.status_url() {
+        eprintln!("{program}: status page at {status}");
     }
     wait_for_signal().await;
     eprintln!("{program}: shutting down");

@@ -128,6 +128,8 @@ pub struct HubConfig {
     pub server: ServerConfig,
     /// Most `callAndWait` calls one client may have waiting at once.
     pub max_waits_per_client: usize,
+    /// Serve the read-only status page (`/status/TOKEN`, named in the lockfile).
+    pub status_page: bool,
     /// The Web Profile, when on.
     pub web: Option<WebConfig>,
     /// HTTPS for the Standard Profile, when set.
@@ -151,6 +153,7 @@ impl Default for HubConfig {
             },
             name: "samp-hub".to_owned(),
             max_waits_per_client: 256,
+            status_page: true,
             web: None,
             #[cfg(feature = "tls")]
             tls: None,

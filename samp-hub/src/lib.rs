@@ -34,6 +34,7 @@ mod hub_client;
 mod lifecycle;
 mod pending;
 mod standard;
+mod status_page;
 #[cfg(feature = "tls")]
 pub mod tls;
 mod url_tracker;
@@ -42,5 +43,5 @@ mod web;
 
 pub use config::{Consent, DeliveryPolicy, HubConfig, LockfileSetting, WebConfig};
 pub use hub_client::HUB_ID;
-pub use lifecycle::{Hub, HubBuilder, HubError, RunningHub};
+pub use lifecycle::{Hub, HubBuilder, HubError, RunningHub, STATUS_URL_KEY};
 pub use web::{ConsentPrompt, RegistrationRequest, TerminalPrompt};

@@ -17,6 +17,10 @@ use crate::config::{DeliveryPolicy, HubConfig, LockfileSetting, WebConfig};
 use crate::core::HubCore;
 use crate::hub_client::HUB_ID;
 use crate::standard::HubService;
+use crate::status_page::StatusPage;
+
+/// The lockfile key of the status page's URL.
+pub const STATUS_URL_KEY: &str = "samp-hub.status-url";
 use crate::web::WebService;
 
 /// Why a hub could not start.
@@ -129,6 +133,12 @@ impl HubBuilder {
         self
     }
 
+    /// Serve the read-only status page or not (default: yes).
+    pub fn status_page(mut self, on: bool) -> Self {
+        self.config.status_page = on;
+        self
+    }
+
     /// The hub's `samp.name`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.config.name = name.into();
@@ -173,8 +183,14 @@ impl HubBuilder {
             server_config.tls = Some(tls.server.clone());
         }
         let web = config.web.clone();
+        let with_status = config.status_page;
         let core = HubCore::start(config, secret.clone());
-        let server = Server::bind(addr, server_config, Arc::new(HubService(core.clone())))
+        let status = with_status.then(|| Arc::new(StatusPage::new(core.clone())));
+        let service = HubService {
+            core: core.clone(),
+            status: status.clone(),
+        };
+        let server = Server::bind_http(addr, server_config, Arc::new(service))
             .await
             .map_err(|source| HubError::Bind { addr, source })?;
         let web_servers = match web {
@@ -188,14 +204,21 @@ impl HubBuilder {
             None => Vec::new(),
         };
         let url = server.url();
+        let status_url = status
+            .as_ref()
+            .map(|page| format!("{}{}", url.trim_end_matches("/xmlrpc"), page.path()));
+        let mut extra = vec![(
+            "hub.impl".to_owned(),
+            format!("samp-hub {} (Rust)", env!("CARGO_PKG_VERSION")),
+        )];
+        if let Some(status_url) = &status_url {
+            extra.push((STATUS_URL_KEY.to_owned(), status_url.clone()));
+        }
         let info = LockInfo {
             secret,
             xmlrpc_url: url.clone(),
             profile_version: "1.3".to_owned(),
-            extra: vec![(
-                "hub.impl".to_owned(),
-                format!("samp-hub {} (Rust)", env!("CARGO_PKG_VERSION")),
-            )],
+            extra,
         };
         if let Some(path) = &lockfile {
             if let Err(source) = lockfile::write_new(path, &info.render()) {
@@ -215,6 +238,7 @@ impl HubBuilder {
         Ok(RunningHub {
             core,
             server: Some(server),
+            status_url,
             web_servers,
             lockfile,
             info,
@@ -306,6 +330,7 @@ async fn is_alive(url: &str, http: &HttpClient) -> bool {
 pub struct RunningHub {
     core: Arc<HubCore>,
     server: Option<ServerHandle>,
+    status_url: Option<String>,
     web_servers: Vec<ServerHandle>,
     lockfile: Option<PathBuf>,
     info: LockInfo,
@@ -339,6 +364,12 @@ impl RunningHub {
     /// The address the hub listens on.
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.server.as_ref().map(ServerHandle::local_addr)
+    }
+
+    /// The status page's URL (`http://127.0.0.1:PORT/status/TOKEN`), when it is on; the
+    /// lockfile has it too, under [`STATUS_URL_KEY`].
+    pub fn status_url(&self) -> Option<&str> {
+        self.status_url.as_deref()
     }
 
     /// The Web Profile's URL (`http://localhost:PORT/`), when it is on.

@@ -22,6 +22,8 @@ pub(crate) enum ReplyTo {
 pub(crate) struct Pending {
     pub(crate) sender: ClientId,
     pub(crate) recipient: ClientId,
+    /// The call's MType, for the status page's log.
+    pub(crate) mtype: String,
     pub(crate) reply_to: ReplyTo,
     pub(crate) since: Instant,
 }
@@ -57,6 +59,7 @@ impl PendingCalls {
         &mut self,
         sender: &ClientId,
         recipient: &ClientId,
+        mtype: &str,
         reply_to: ReplyTo,
     ) -> MsgId {
         self.issued += 1;
@@ -70,6 +73,7 @@ impl PendingCalls {
             Pending {
                 sender: sender.clone(),
                 recipient: recipient.clone(),
+                mtype: mtype.to_owned(),
                 reply_to,
                 since: Instant::now(),
             },
@@ -155,9 +159,9 @@ mod tests {
         let tag = || ReplyTo::Async {
             tag: MsgTag::new("t"),
         };
-        let a = p.insert(&id("c1"), &id("c2"), tag());
-        let b = p.insert(&id("c1"), &id("c3"), tag());
-        let c = p.insert(&id("c3"), &id("c2"), tag());
+        let a = p.insert(&id("c1"), &id("c2"), "a.b", tag());
+        let b = p.insert(&id("c1"), &id("c3"), "a.b", tag());
+        let c = p.insert(&id("c3"), &id("c2"), "a.b", tag());
         assert_ne!(a, b);
         assert_eq!(a.as_str(), "c1_m1");
         let gone: Vec<MsgId> = p.take_involving("c3").into_iter().map(|(m, _)| m).collect();
@@ -179,11 +183,12 @@ mod tests {
         p.insert(
             &id("c1"),
             &id("c2"),
+            "a.b",
             ReplyTo::Async {
                 tag: MsgTag::new("t"),
             },
         );
-        p.insert(&id("c1"), &id("c2"), ReplyTo::Sync(tx));
+        p.insert(&id("c1"), &id("c2"), "a.b", ReplyTo::Sync(tx));
         assert_eq!(p.waiting_for(&id("c1")), 1);
         assert!(p.take_unanswered(Duration::from_secs(60)).is_empty());
         tokio::time::advance(Duration::from_secs(61)).await;

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use samp_http::{CallFuture, RequestInfo, XmlRpcService};
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, StatusCode, header};
+use samp_http::{HttpFuture, HttpService, RequestInfo, answer_call, plain};
 use samp_protocol::standard::HubRequest;
 use samp_protocol::xmlrpc::{Fault, MethodCall};
 use samp_protocol::{Map, Value};
@@ -12,29 +14,59 @@ use tracing::info;
 
 use crate::clients::Via;
 use crate::core::{Caller, HubCore, Refusal};
+use crate::status_page::{self, StatusPage};
 
-/// The hub's XML-RPC endpoint.
-pub(crate) struct HubService(pub(crate) Arc<HubCore>);
+/// The Standard Profile's port: XML-RPC on POST, and the status page on GET.
+pub(crate) struct HubService {
+    pub(crate) core: Arc<HubCore>,
+    pub(crate) status: Option<Arc<StatusPage>>,
+}
 
-impl XmlRpcService for HubService {
-    fn call(&self, call: MethodCall, info: RequestInfo) -> CallFuture {
-        let core = self.0.clone();
-        Box::pin(async move {
-            let result = match HubRequest::decode(call) {
-                Ok(request) => {
-                    let method = request.method();
-                    serve(&core, request, Via::Standard)
-                        .await
-                        .map_err(|Refusal(text)| Fault::new(format!("{method}: {text}")))
-                }
-                Err(e) => Err(Fault::new(e.to_string())),
-            };
-            if let Err(fault) = &result {
-                info!(peer = %info.peer, fault = %fault.message, "hub method refused");
-            }
-            result
-        })
+impl HttpService for HubService {
+    fn handle(&self, req: Request<Bytes>, info: RequestInfo) -> HttpFuture {
+        if req.method() == Method::POST {
+            let core = self.core.clone();
+            return Box::pin(async move {
+                answer_call(req.body(), info, |call| call_method(core, call, info)).await
+            });
+        }
+        if req.method() == Method::GET
+            && req.uri().path().starts_with(status_page::PREFIX)
+            && let Some(status) = &self.status
+        {
+            return status.answer(&req);
+        }
+        let mut resp = plain(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "SAMP XML-RPC endpoint: use POST\n",
+        );
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        Box::pin(std::future::ready(resp))
     }
+}
+
+async fn call_method(
+    core: Arc<HubCore>,
+    call: MethodCall,
+    info: RequestInfo,
+) -> Result<Value, Fault> {
+    let result = match HubRequest::decode(call) {
+        Ok(request) => {
+            let method = request.method();
+            serve(&core, request, Via::Standard)
+                .await
+                .map_err(|Refusal(text)| {
+                    core.record_refusal(method.full_name(), &text);
+                    Fault::new(format!("{method}: {text}"))
+                })
+        }
+        Err(e) => Err(Fault::new(e.to_string())),
+    };
+    if let Err(fault) = &result {
+        info!(peer = %info.peer, fault = %fault.message, "hub method refused");
+    }
+    result
 }
 
 /// What void methods return (JSAMP and astropy send an empty string too).

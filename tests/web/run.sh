@@ -23,6 +23,7 @@ source "$WEB_HERE/../interop/lib.sh"
 
 WEB_PORT=21012
 SAMPJS_VERSION=1.0.3
+PLAYWRIGHT_VERSION=1.65.1
 T_NPM=300
 T_PAGE=60          # page loaded -> registered (or refused)
 T_PEER=150         # the astropy peer's whole exchange with the page
@@ -59,10 +60,12 @@ if ! command -v npm >/dev/null 2>&1; then
   apt_install npm >"$TMP/apt-npm.log" 2>&1 || tail_of "$TMP/apt-npm.log" 20 "apt-get output"
 fi
 SAMPJS="$WEB_WORK/node_modules/sampjs/samp.js"
-if [ ! -f "$SAMPJS" ] && command -v npm >/dev/null 2>&1; then
-  note "npm install sampjs@$SAMPJS_VERSION"
+PLAYWRIGHT="$WEB_WORK/node_modules/playwright-core"
+if { [ ! -f "$SAMPJS" ] || [ ! -d "$PLAYWRIGHT" ]; } && command -v npm >/dev/null 2>&1; then
+  note "npm install sampjs@$SAMPJS_VERSION playwright-core@$PLAYWRIGHT_VERSION (no browser download: Debian's chromium is used)"
   mkdir -p "$WEB_WORK"
-  timeout "$T_NPM" npm install --prefix "$WEB_WORK" --no-audit --no-fund "sampjs@$SAMPJS_VERSION" \
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout "$T_NPM" npm install --prefix "$WEB_WORK" --no-audit --no-fund \
+    "sampjs@$SAMPJS_VERSION" "playwright-core@$PLAYWRIGHT_VERSION" \
     </dev/null >"$TMP/npm.log" 2>&1 || tail_of "$TMP/npm.log" 20 "npm output"
 fi
 setup_astropy
@@ -134,6 +137,42 @@ if [ "$ready" = 1 ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; t
   fi
 elif [ "$ready" = 1 ]; then
   fail browser "port $WEB_PORT is in use by another process"
+fi
+
+# The hub's status page: two astropy clients listed, a notification in the log without a
+# reload, a wrong token 404 (playwright-core driving Debian's chromium).
+if [ "$ready" = 1 ] && [ -d "$PLAYWRIGHT" ]; then
+  section "status page: samp-hub's /status/TOKEN in headless Chromium"
+  if start_hub samp-hub "$TMP/status-hub" 1; then
+    hub_pid=$HUB_PID
+    STATUS_URL=$(lock_value "$HUB_LOCK" samp-hub.status-url)
+    note "status page at ${STATUS_URL%/*}/<token> (from the lockfile)"
+    in_hub_env "$TMP/status-hub" timeout -k 5 200 "$PY" "$WEB_HERE/status_clients.py" \
+      "$TMP/status.ready" "$TMP/status.go" "$TMP/status.done" </dev/null >"$TMP/status-clients.log" 2>&1 &
+    cpid=$!
+    PIDS+=("$cpid")
+    for ((i = 0; i < 600; i++)); do [ -s "$TMP/status.ready" ] && break; alive "$cpid" || break; sleep 0.1; done
+    mkdir -p "$WEB_WORK"
+    (cd "$WEB_WORK" && cp "$WEB_HERE/status_page.mjs" . &&
+      timeout -k 5 120 node status_page.mjs "$CHROMIUM" "$STATUS_URL" "$TMP/status.go" \
+        "$TMP/status.done" "$WEB_WORK/status-page.png") </dev/null >"$TMP/status-page.log" 2>&1
+    rc=$?
+    for ((i = 0; i < 100; i++)); do alive "$cpid" || break; sleep 0.1; done
+    alive "$cpid" && stop_pid "$cpid" 2
+    indent <"$TMP/status-page.log"
+    if [ "$rc" = 0 ] && ! grep -q '^FAILED' "$TMP/status-page.log"; then
+      pass status-page "lists both astropy clients (no JavaScript needed), shows their notification live, 404 for a wrong token; screenshot in tests/web/.work/status-page.png"
+    else
+      fail status-page "$(grep -m1 '^FAILED' "$TMP/status-page.log" | cut -c 9-200) (exit $rc)"
+      tail_of "$TMP/status-clients.log" 10 "astropy clients"
+      tail_of "$HUB_LOG" 20 "hub log"
+    fi
+    stop_hub "$hub_pid"
+  else
+    fail status-page "could not start samp-hub: $WAIT_REASON"
+  fi
+elif [ "$ready" = 1 ]; then
+  fail status-page "playwright-core not installed from npm"
 fi
 
 section "summary (browser test)"

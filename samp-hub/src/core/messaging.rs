@@ -10,7 +10,7 @@ use samp_protocol::{ClientId, Message, MsgId, MsgTag, Response, encoding};
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
 
-use super::{Caller, HubCore, Op, Refusal, State, queue_to, send_response};
+use super::{Caller, HubCore, Op, Refusal, State, What, queue_to, send_response};
 use crate::clients::{HubClient, Via};
 use crate::delivery::{Admit, Delivery};
 use crate::hub_client::{self, HUB_ID};
@@ -93,7 +93,7 @@ impl State {
                 "client {to} cannot take more: {open} calls to it are still unanswered, the most the hub keeps open for one client"
             )));
         }
-        let msg_id = self.pending.insert(sender, to, reply_to);
+        let msg_id = self.pending.insert(sender, to, &message.mtype, reply_to);
         let delivery = Delivery::Call {
             sender: sender.clone(),
             msg_id: msg_id.clone(),
@@ -152,7 +152,17 @@ impl HubCore {
         let mut state = self.lock();
         let me = self.accept(&mut state, caller, &message)?;
         state.recipient(to, &message.mtype, self.restricted(caller.via))?;
-        state.notify_one(&me, caller.via == Via::Web, to, &Arc::new(message))
+        let message = Arc::new(message);
+        state.notify_one(&me, caller.via == Via::Web, to, &message)?;
+        self.record(
+            &mut state,
+            What::Notify,
+            &me,
+            Some(to),
+            &message.mtype,
+            "notified",
+        );
+        Ok(())
     }
 
     /// Returns the recipients (those whose queues took it).
@@ -175,6 +185,8 @@ impl HubCore {
                 Err(Refusal(why)) => warn!(sender = %me, "notifyAll skipped a recipient: {why}"),
             }
         }
+        let status = format!("notified {}", recipients.len());
+        self.record(&mut state, What::Notify, &me, None, &message.mtype, status);
         Ok(recipients)
     }
 
@@ -231,6 +243,8 @@ impl HubCore {
                 Err(Refusal(why)) => warn!(sender = %me, "callAll skipped a recipient: {why}"),
             }
         }
+        let status = format!("called {}", ids.len());
+        self.record(&mut state, What::Call, &me, None, &message.mtype, status);
         Ok(ids)
     }
 
@@ -313,7 +327,11 @@ impl HubCore {
                     msg_id.as_str()
                 )));
             }
-            Some(_) => {}
+            Some(p) => {
+                let (to, mtype) = (p.sender.clone(), p.mtype.clone());
+                let status = response.status.as_str();
+                self.record(&mut state, What::Reply, &me, Some(&to), &mtype, status);
+            }
         }
         if !state.complete(msg_id, &me, response) {
             return Err(Refusal::new(format!(

@@ -18,9 +18,14 @@
 //! - here: the state, queueing, hub events, removing clients, settling calls nobody will
 //!   answer, and acting on the delivery tasks' reports.
 
+mod activity;
 mod messaging;
 mod registration;
+mod status;
 mod web;
+
+pub(crate) use activity::{Counters, Entry, KEEP, What};
+pub(crate) use status::{ClientView, StatusSnapshot};
 
 pub(crate) use web::Untranslatable;
 
@@ -70,6 +75,9 @@ pub(crate) struct HubCore {
     /// Web senders are held to the safe MTypes.
     restrict_web: bool,
     state: Mutex<State>,
+    /// Woken when the activity log grows (the status page long-polls it).
+    activity_changed: tokio::sync::Notify,
+    started: std::time::SystemTime,
 }
 
 struct State {
@@ -77,6 +85,8 @@ struct State {
     pending: PendingCalls,
     /// URLs web clients were handed or sent, for the URL translator.
     urls: UrlTracker,
+    /// What the status page shows.
+    activity: activity::Activity,
     /// Where queues that overflow even for what the hub owes are reported, to be ejected.
     reports: mpsc::UnboundedSender<Report>,
     closed: bool,
@@ -102,6 +112,7 @@ impl HubCore {
             clients: ClientTable::new(hub_client::client(&config.name, config.web.is_some())),
             pending: PendingCalls::default(),
             urls: UrlTracker::default(),
+            activity: activity::Activity::default(),
             reports,
             closed: false,
         };
@@ -112,6 +123,8 @@ impl HubCore {
             delivery,
             restrict_web,
             state: Mutex::new(state),
+            activity_changed: tokio::sync::Notify::new(),
+            started: std::time::SystemTime::now(),
         });
         tokio::spawn(act_on_reports(Arc::downgrade(&core), rx));
         tokio::spawn(sweep_unanswered(Arc::downgrade(&core)));
@@ -150,6 +163,34 @@ impl HubCore {
             mtype::HUB_EVENT_UNREGISTER,
             params([("id", id.into())]),
             None,
+        );
+        self.record(state, What::Unregister, &client.id, None, "", why);
+    }
+
+    /// Adds to the status page's log, and wakes whoever waits on it.
+    fn record(
+        &self,
+        state: &mut State,
+        what: What,
+        from: &ClientId,
+        to: Option<&ClientId>,
+        mtype: &str,
+        status: impl Into<String>,
+    ) {
+        state.activity.record(what, from, to, mtype, status);
+        self.activity_changed.notify_waiters();
+    }
+
+    /// A call the front end refused, for the log.
+    pub(crate) fn record_refusal(&self, method: &str, why: &str) {
+        let mut state = self.lock();
+        self.record(
+            &mut state,
+            What::Refused,
+            &ClientId::new("-"),
+            None,
+            method,
+            why,
         );
     }
 

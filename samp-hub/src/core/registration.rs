@@ -5,7 +5,7 @@ use samp_protocol::web::web_sender_may_send;
 use samp_protocol::{ClientId, Map, Metadata, RegInfo, Secret, Subscriptions, Value};
 use tracing::{debug, info, warn};
 
-use super::{Caller, HubCore, Op, Refusal, State, hub_event, params};
+use super::{Caller, HubCore, Op, Refusal, State, What, hub_event, params};
 use crate::clients::{HubClient, Via};
 use crate::delivery::{HttpOutbox, Outbox};
 use crate::hub_client::HUB_ID;
@@ -64,6 +64,14 @@ impl HubCore {
             params([("id", Value::from(&id))]),
             None,
         );
+        self.record(
+            &mut state,
+            What::Register,
+            &id,
+            None,
+            "",
+            "Standard Profile",
+        );
         drop(state);
         info!(client = %id, "registered");
         Ok(RegInfo::new(ClientId::new(HUB_ID), id, key))
@@ -104,6 +112,8 @@ impl HubCore {
         let client = state.caller_mut(caller)?;
         client.metadata = Metadata::from(metadata.clone());
         let id = Value::from(&client.id);
+        state.activity.clients_changed();
+        self.activity_changed.notify_waiters();
         hub_event(
             &mut state,
             mtype::HUB_EVENT_METADATA,
@@ -147,6 +157,8 @@ impl HubCore {
         });
         let event = params([("id", id), ("subscriptions", subscriptions.to_value())]);
         client.set_subscriptions(subscriptions);
+        state.activity.clients_changed();
+        self.activity_changed.notify_waiters();
         hub_event(&mut state, mtype::HUB_EVENT_SUBSCRIPTIONS, event, web_view);
         Ok(())
     }

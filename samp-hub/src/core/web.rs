@@ -7,7 +7,7 @@ use samp_protocol::names::mtype;
 use samp_protocol::{ClientId, RegInfo, Secret, Value};
 use tracing::{info, warn};
 
-use super::{Caller, HubCore, Op, Refusal, State, hub_event, params};
+use super::{Caller, HubCore, Op, Refusal, State, What, hub_event, params};
 use crate::clients::{Via, WebIdentity};
 use crate::delivery::{Outbox, WebQueue};
 use crate::hub_client::HUB_ID;
@@ -39,6 +39,8 @@ impl HubCore {
             params([("id", Value::from(&id))]),
             None,
         );
+        let from = format!("Web Profile, {}", origin.unwrap_or("no origin"));
+        self.record(&mut state, What::Register, &id, None, "", from);
         drop(state);
         info!(client = %id, %name, origin = origin.unwrap_or("(none)"), "web client registered");
         Ok((RegInfo::new(ClientId::new(HUB_ID), id, key), translator))

@@ -112,7 +112,11 @@ async fn call_method(front: &Arc<WebFront>, call: MethodCall, page: Page) -> Res
         }
         WebRequest::Hub(request) => serve(core, request, Via::Web).await.map(Reply::Value),
     };
-    result.map_err(|Refusal(text)| Fault::new(format!("{HUB_PREFIX}{name}: {text}")))
+    result.map_err(|Refusal(text)| {
+        let method = format!("{HUB_PREFIX}{name}");
+        core.record_refusal(&method, &text);
+        Fault::new(format!("{method}: {text}"))
+    })
 }
 
 /// How long to hold a poll: what it asks for within the cap, less a little, so the answer
