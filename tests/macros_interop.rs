@@ -161,7 +161,7 @@ impl Drop for Killed {
 
 /// Which hub the messages go through.
 enum TheHub {
-    Ours(RunningHub),
+    Ours(Box<RunningHub>),
     Jsamp(Killed),
 }
 
@@ -192,7 +192,7 @@ async fn start_hub(dir: &TempDir, jsamp: bool) -> TheHub {
             .start()
             .await
             .unwrap();
-        return TheHub::Ours(hub);
+        return TheHub::Ours(Box::new(hub));
     }
     let child = java(dir, &["hub", "-mode", "no-gui", "-profiles", "std"])
         .stdout(Stdio::null())

@@ -40,7 +40,7 @@ pub struct HubArgs {
     /// Port of the Web Profile (the standard's is 21012).
     #[arg(long, value_name = "PORT", default_value_t = 21012, requires = "web")]
     web_port: u16,
-    /// Accept web registrations from this origin without asking, e.g. https://example.org
+    /// Accept web registrations from this origin without asking, e.g. `https://example.org`
     /// (repeatable).
     #[arg(long, value_name = "ORIGIN", requires = "web")]
     web_allow_origin: Vec<String>,
@@ -171,7 +171,8 @@ pub async fn run(args: HubArgs, program: &str) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .init();
+        .try_init()
+        .ok(); // an embedding program may have set up its own
 
     let policy = DeliveryPolicy {
         timeout: Duration::from_secs(args.delivery_timeout.max(1)),
@@ -250,10 +251,16 @@ async fn wait_for_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
     }
     #[cfg(not(unix))]

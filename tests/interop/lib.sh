@@ -17,7 +17,7 @@ JAVA_OPTS=(-Djava.awt.headless=true -Djsamp.localhost=127.0.0.1)
 SAMP_HUB_BIN=${INTEROP_SAMP_HUB_BIN:-"$ROOT/target/release/samp-hub"}
 
 INTEROP_HUB=${INTEROP_HUB:-samp-hub}
-INTEROP_CHECKS=${INTEROP_CHECKS:-lifecycle,hubtester,calcstorm,compare,astropy,clients,web,flood,tls}
+INTEROP_CHECKS=${INTEROP_CHECKS:-lifecycle,hubtester,calcstorm,compare,astropy,clients,web,flood,tls,cli}
 CLIENT_HUBS=${INTEROP_CLIENT_HUBS:-samp-hub,jsamp,astropy}
 EXAMPLES="$ROOT/target/release/examples"
 NCLIENT=${INTEROP_NCLIENT:-20}

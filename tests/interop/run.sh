@@ -6,7 +6,7 @@
 #
 # Environment knobs (all optional):
 #   INTEROP_HUB=samp-hub|jsamp|astropy   hub under test (default samp-hub)
-#   INTEROP_CHECKS=lifecycle,hubtester,calcstorm,compare,astropy,clients,web,flood,tls   subset to run
+#   INTEROP_CHECKS=lifecycle,hubtester,calcstorm,compare,astropy,clients,web,flood,tls,cli   subset to run
 #   INTEROP_CLIENT_HUBS=samp-hub,jsamp,astropy   hubs the `clients` check runs through
 #   INTEROP_SKIP_BUILD=1       use the existing target/release binaries as they are
 #   INTEROP_SAMP_HUB_BIN=PATH  test this samp-hub binary instead (implies no build)
@@ -25,6 +25,8 @@ source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 source "$HERE/web_checks.sh"
 # shellcheck source=tls_checks.sh
 source "$HERE/tls_checks.sh"
+# shellcheck source=cli_checks.sh
+source "$HERE/cli_checks.sh"
 
 # ---------------------------------------------------------------- checks
 
@@ -628,7 +630,7 @@ section "SAMP interop suite: hub under test = $HUB_LABEL (INTEROP_HUB=$INTEROP_H
 note "checks: $INTEROP_CHECKS; temp dir $TMP"
 T_START=$(now)
 
-if want hubtester || want calcstorm || want compare || want clients || want web || want tls || [ "$INTEROP_HUB" = jsamp ]; then
+if want hubtester || want calcstorm || want compare || want clients || want web || want tls || want cli || [ "$INTEROP_HUB" = jsamp ]; then
   setup_jsamp
 fi
 if want astropy || want lifecycle || want clients || [ "$INTEROP_HUB" = astropy ]; then
@@ -646,6 +648,7 @@ want clients   && check_clients
 want web       && check_web
 want flood     && check_flood
 want tls       && check_tls
+want cli       && check_cli
 
 section "summary ($HUB_LABEL, $(secs "$T_START" "$(now)") s)"
 for r in "${RESULTS[@]}"; do echo "  $r"; done

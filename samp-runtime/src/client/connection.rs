@@ -176,7 +176,7 @@ impl Client {
                     {
                         Err(Error::NoHub {
                             looked,
-                            reason: "no lockfile there, so no hub is running; start one (e.g. `samp-hub`, TOPCAT or `jsamp hub`) or set SAMP_HUB=std-lockurl:file:///path/to/lockfile".to_owned(),
+                            reason: "no lockfile there, so no hub is running; start one (e.g. `samp hub`, `samp-hub`, TOPCAT or `jsamp hub`) or set SAMP_HUB=std-lockurl:file:///path/to/lockfile".to_owned(),
                             source: None,
                         })
                     }
