@@ -54,6 +54,19 @@ pub enum ClientEvent {
     Cleared,
 }
 
+impl ClientEvent {
+    /// The client the event is about (none for `Seeded` and `Cleared`).
+    pub fn client(&self) -> Option<&ClientId> {
+        match self {
+            ClientEvent::Registered(id)
+            | ClientEvent::Unregistered(id)
+            | ClientEvent::Metadata(id)
+            | ClientEvent::Subscriptions(id) => Some(id),
+            ClientEvent::Seeded | ClientEvent::Cleared => None,
+        }
+    }
+}
+
 struct Entry {
     info: ClientInfo,
     /// Sequence number of the last event about each field (0: none).
@@ -213,6 +226,9 @@ impl Tracker {
             _ => return,
         };
         match event {
+            // The table never holds us, so neither do the events (our own declarations
+            // come back as hub events too).
+            Some(event) if event.client().is_some() && self.me.as_ref() == event.client() => {}
             Some(event) => {
                 let _ = self.events.send(event);
             }
