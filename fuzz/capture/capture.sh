@@ -12,9 +12,9 @@
 # OUTDIR/<hub>/, the hubs' lockfiles (and their SAMP_HUB/HOME) in OUTDIR/lockfiles/.
 #
 # Isolation: the whole run happens inside a private network namespace (unshare --net,
-# loopback only), so no server started here, not even one that binds every interface
-# (DS9's and the JSAMP clients' callback servers do), is reachable from outside. ~/.samp
-# is never used: SAMP_HUB names a private lockfile, HOME is private. Only processes started
+# loopback only), so no server started here is reachable from outside, not even one that
+# binds every interface (DS9's callback server does: Tcl `socket -server`, no -myaddr).
+# ~/.samp is never used: SAMP_HUB names a private lockfile, HOME is private. Only processes started
 # here are stopped, by PID. Needs root (for unshare), java + jsamp, topcat, saods9, xvfb,
 # and python3 (a venv with astropy==8.0.2 is made in the work dir unless CAPTURE_PY names
 # a python that has astropy).

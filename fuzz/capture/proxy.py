@@ -4,8 +4,8 @@
     python3 proxy.py --hub-lockfile HUBLOCK --out DIR --ready FILE [--port 0]
 
 Reads the hub's lockfile HUBLOCK (written by a running hub) and listens on 127.0.0.1.
-Each client gets a lockfile of its own (``client-lock`` below) that names the proxy instead
-of the hub, at a path that labels the client, so the saved files say who sent what:
+Each client gets a lockfile of its own that names the proxy instead of the hub, at a path
+that labels the client, so the saved files say who sent what:
 
     http://127.0.0.1:PORT/c/LABEL        ->  the hub's samp.hub.xmlrpc.url
 
@@ -20,9 +20,9 @@ client's callback URL (in the copy it forwards, not in the saved one) with
 so that what the hub sends the client (``samp.client.*``) and the client's answers pass
 through here as well (saved with the label ``hub2LABEL``).
 
-``client-lock`` lockfiles are made with ``--make-lock LABEL PATH`` (any number of times)
-once the proxy knows its port; the proxy writes FILE (``--ready``) with its base URL when
-it is listening. It runs until SIGTERM/SIGINT, and binds 127.0.0.1 only.
+The proxy writes FILE (``--ready``) with its base URL once it is listening; capture.sh
+then makes each client's lockfile from the hub's with that URL. It runs until
+SIGTERM/SIGINT, and binds 127.0.0.1 only.
 """
 
 import argparse
@@ -155,8 +155,6 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--ready", required=True, help="file to write the base URL to")
     ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--make-lock", nargs=2, action="append", default=[],
-                    metavar=("LABEL", "PATH"), help="write a client lockfile for LABEL")
     args = ap.parse_args()
 
     lock = read_lock(args.hub_lockfile)
@@ -166,14 +164,6 @@ def main():
     server.daemon_threads = True
     proxy.base = f"http://127.0.0.1:{server.server_address[1]}"
 
-    for label, path in args.make_lock:
-        with open(args.hub_lockfile, encoding="utf-8") as f:
-            text = f.read()
-        text = re.sub(r"(?m)^samp\.hub\.xmlrpc\.url=.*$",
-                      f"samp.hub.xmlrpc.url={proxy.base}/c/{label}", text)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
 
     def stop(*_):
         threading.Thread(target=server.shutdown, daemon=True).start()

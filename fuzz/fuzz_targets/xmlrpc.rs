@@ -8,7 +8,11 @@
 //!   call, and the protocol maps (`Message`, `Response`, `ErrInfo`, `RegInfo`, `Metadata`,
 //!   `Subscriptions`) on every parsed value, each written back through its own `WriteValue`
 //!   and read again;
-//! - MType and MType-pattern parsing and matching on the strings found.
+//! - MType and MType-pattern parsing and matching on the strings found;
+//! - kept parameters (`parse_call_keeping`, what the hub forwards without writing again):
+//!   accepted exactly when `parse_call` accepts, each reading back as `parse_call` reads
+//!   it, and a document written with them kept reads back the same; `HubRequest::parse`
+//!   decodes what `HubRequest::decode` decodes.
 //!
 //! Nothing may panic.
 
@@ -18,14 +22,17 @@ use libfuzzer_sys::fuzz_target;
 use samp_protocol::response::validate_response;
 use samp_protocol::standard::{Callback, HubRequest};
 use samp_protocol::xmlrpc::{
-    MethodCall, WriteValue, parse_call, parse_response, write_call, write_fault, write_response,
+    MethodCall, Param, WriteValue, parse_call, parse_call_keeping, parse_response, write_call,
+    write_call_chunks, write_fault, write_response,
 };
 use samp_protocol::{
     ErrInfo, MType, MTypePattern, Message, Metadata, RegInfo, Response, Subscriptions, Value,
 };
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(call) = parse_call(data) {
+    let parsed = parse_call(data);
+    check_kept(data, parsed.as_ref().ok());
+    if let Ok(call) = parsed {
         check_call(call);
     }
     match parse_response(data) {
@@ -64,6 +71,38 @@ fn check_call(call: MethodCall) {
     for p in call.params {
         check_value(p);
     }
+}
+
+/// What the hub keeps as it arrived reads as what the parser reads.
+fn check_kept(data: &[u8], parsed: Option<&MethodCall>) {
+    let body = bytes::Bytes::copy_from_slice(data);
+    let kept = parse_call_keeping(&body, &|_, _| true);
+    let (Ok((method, params)), Some(call)) = (&kept, parsed) else {
+        assert_eq!(kept.is_ok(), parsed.is_some(), "kept and read parsing disagree: {kept:?}");
+        return;
+    };
+    assert_eq!(method, &call.method);
+    assert_eq!(params.len(), call.params.len());
+    let mut refs: Vec<&dyn WriteValue> = Vec::new();
+    for (p, want) in params.iter().zip(&call.params) {
+        match p {
+            Param::Kept(k) => {
+                let v = k.raw.to_value().expect("a kept value reads");
+                assert_eq!(&v, want, "a kept value reads otherwise");
+                refs.push(&k.raw);
+            }
+            Param::Value(v) => {
+                assert_eq!(v, want);
+                refs.push(v);
+            }
+        }
+    }
+    let chunks = write_call_chunks(method, &refs).expect("kept values are written");
+    let again = parse_call(&chunks.concat()).expect("a document with kept values parses");
+    assert_eq!(&again, call, "a document with kept values reads otherwise");
+    let by_parse = HubRequest::parse(&body).map(|r| format!("{r:?}")).is_ok();
+    let by_decode = HubRequest::decode(call.clone()).is_ok();
+    assert_eq!(by_parse, by_decode, "HubRequest::parse and ::decode disagree");
 }
 
 /// Writes `v` as a response document and parses it back.

@@ -21,7 +21,7 @@ use samp_protocol::standard::{Callback, HubRequest};
 use samp_protocol::xmlrpc::{
     MAX_DEPTH, WriteValue, parse_call, parse_response, write_call, write_fault, write_response,
 };
-use samp_protocol::{LockInfo, Value};
+use samp_protocol::{LockInfo, Response, Value};
 
 /// The xmlrpc fuzz target's invariants, for one input; returns whether it parsed as a call
 /// or a response.
@@ -73,12 +73,12 @@ fn call_with(param: &str) -> String {
 fn odd_but_harmless_xml_round_trips() {
     // None of these has ever broken the invariants; each pins an edge of the parser.
     let docs = [
-        // A form feed between elements is taken as whitespace (it is not even an XML
-        // character).
+        // A form feed between elements is refused: it is not XML white space (not even
+        // an XML character). (Until the fuzzing found it, it was taken as white space.)
         "<methodCall>\x0c<methodName>m</methodName></methodCall>".to_owned(),
-        // Unicode whitespace (NBSP) before a typed value is dropped...
+        // Unicode white space (NBSP) beside a typed value is text: refused before it...
         call_with("<value>\u{a0}<string>x</string></value>"),
-        // ...but after it, it is refused.
+        // ...and after it.
         call_with("<value><string>x</string>\u{a0}</value>"),
         // A byte order mark.
         format!("\u{feff}{}", call_with("<value>x</value>")),
@@ -123,8 +123,13 @@ fn odd_but_harmless_xml_round_trips() {
     for doc in &docs {
         xmlrpc_round_trips(doc.as_bytes());
     }
-    assert!(xmlrpc_round_trips(docs[0].as_bytes()));
+    assert!(!xmlrpc_round_trips(docs[0].as_bytes()));
+    assert!(!xmlrpc_round_trips(docs[1].as_bytes()));
     assert!(!xmlrpc_round_trips(docs[2].as_bytes()));
+    assert!(
+        xmlrpc_round_trips(docs[3].as_bytes()),
+        "a byte order mark is fine"
+    );
 }
 
 #[test]
@@ -204,5 +209,64 @@ fn odd_lockurls_locate_the_same_file_again() {
             Some(Path::new(&path)),
             "{value} -> {again}"
         );
+    }
+}
+
+/// Finding of the `xmlrpc` target (fuzz/artifacts/xmlrpc/crash-c2489c98…, kept as
+/// `fuzz_inputs/xmlrpc-reply-errinfo-usertxt-list.xml`): a `samp.hub.reply` captured from
+/// astropy, in which one mutation moved a list into `samp.error`'s `samp.usertxt`.
+/// `ErrInfo::from_map` keeps the non-string `samp.usertxt` in `extra` so that nothing is
+/// lost, but `impl WriteValue for ErrInfo` skips every standard key found in `extra`, so a
+/// hub relaying the reply silently drops it (`to_value` keeps it: the two wire forms
+/// disagree). Fixed in samp-core/src/response/err_info.rs: the writer skips only the
+/// standard keys it wrote from the typed fields.
+#[test]
+fn error_map_keeps_non_string_standard_keys() {
+    let doc = include_bytes!("fuzz_inputs/xmlrpc-reply-errinfo-usertxt-list.xml");
+    let call = parse_call(doc).unwrap();
+    let HubRequest::Reply { response, .. } = HubRequest::decode(call).unwrap() else {
+        panic!("not a reply");
+    };
+    let error = response.error.as_ref().unwrap();
+    assert!(error.usertxt.is_none() && error.extra.contains_key("samp.usertxt"));
+    // The hub writes the response on to the caller...
+    let written = write_response(&response).unwrap();
+    let back = parse_response(written.as_bytes()).unwrap().unwrap();
+    // ...which must read what was sent, as `to_value` has it.
+    assert_eq!(back, response.to_value(), "{written}");
+    assert_eq!(Response::from_value(back).unwrap(), response);
+}
+
+/// Findings of the `xmlrpc` target's kept-parameter check: the hub keeps a message as
+/// the bytes it arrived as, and those must read back exactly as the parser reads them.
+/// A byte order mark shifted the cut (the reader's position does not count it); a
+/// `&#9;` before a typed value was taken for text; an XML declaration before `<value>`
+/// was not skipped.
+#[test]
+fn kept_parameters_read_as_the_parser_reads() {
+    use samp_protocol::xmlrpc::{Param, parse_call_keeping, write_call_chunks};
+    for name in [
+        "xmlrpc-kept-after-bom.xml",
+        "xmlrpc-kept-ref-space.xml",
+        "xmlrpc-kept-after-decl.xml",
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fuzz_inputs")
+            .join(name);
+        let body = bytes::Bytes::from(std::fs::read(&path).unwrap());
+        let call = parse_call(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (method, params) = parse_call_keeping(&body, &|_, _| true).unwrap();
+        let mut refs: Vec<&dyn WriteValue> = Vec::new();
+        for (p, want) in params.iter().zip(&call.params) {
+            match p {
+                Param::Kept(k) => {
+                    assert_eq!(&k.raw.to_value().unwrap(), want, "{name}");
+                    refs.push(&k.raw);
+                }
+                Param::Value(v) => refs.push(v),
+            }
+        }
+        let again = parse_call(&write_call_chunks(&method, &refs).unwrap().concat()).unwrap();
+        assert_eq!(again, call, "{name}");
     }
 }

@@ -154,9 +154,11 @@ impl fmt::Display for ErrInfo {
 
 impl WriteValue for ErrInfo {
     fn write_value(&self, out: &mut String) -> Result<(), WriteError> {
-        const STANDARD: [&str; 4] = [ERRORTXT_KEY, USERTXT_KEY, DEBUGTXT_KEY, CODE_KEY];
         write_struct(out, |s| {
             s.member(ERRORTXT_KEY, &self.errortxt)?;
+            // A standard key kept in `extra` (because its value was not a string) is
+            // written from there, unless the typed field wrote it; found by fuzzing.
+            let mut written = vec![ERRORTXT_KEY];
             for (key, val) in [
                 (USERTXT_KEY, &self.usertxt),
                 (DEBUGTXT_KEY, &self.debugtxt),
@@ -164,9 +166,10 @@ impl WriteValue for ErrInfo {
             ] {
                 if let Some(v) = val {
                     s.member(key, v)?;
+                    written.push(key);
                 }
             }
-            s.members(&self.extra, &STANDARD)
+            s.members(&self.extra, &written)
         })
     }
 }
