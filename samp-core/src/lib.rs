@@ -29,6 +29,7 @@ pub mod maps;
 pub mod message;
 pub mod mtype;
 pub mod mtypes;
+pub mod raw_message;
 pub mod response;
 pub mod standard;
 pub mod value;
@@ -48,5 +49,6 @@ pub use message::{IntoMessage, Message};
 pub use mtype::{
     MType, MTypeError, MTypeErrorKind, MTypePattern, is_valid_mtype, is_valid_pattern,
 };
+pub use raw_message::RawMessage;
 pub use response::{ErrInfo, Response, Status};
 pub use value::{Map, Value};

@@ -189,6 +189,36 @@ proptest! {
     }
 
     #[test]
+    fn kept_parameters_read_back_as_parsed_ones(params in prop::collection::vec(samp_value(), 1..4)) {
+        // Every parameter kept as it arrived reads back as the parser reads it, and a
+        // document written with it kept (shared, not copied) reads back the same.
+        let doc = bytes::Bytes::from(notify_doc(&params));
+        let (_, kept) = samp_protocol::xmlrpc::parse_call_keeping(&doc, &|_, _| true)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut read = Vec::new();
+        for p in &kept {
+            match p {
+                samp_protocol::xmlrpc::Param::Kept(k) => {
+                    read.push(k.raw.to_value().map_err(|e| TestCaseError::fail(e.to_string()))?)
+                }
+                samp_protocol::xmlrpc::Param::Value(v) => read.push(v.clone()),
+            }
+        }
+        prop_assert_eq!(&read, &params);
+        let refs: Vec<&dyn WriteValue> = kept
+            .iter()
+            .map(|p| match p {
+                samp_protocol::xmlrpc::Param::Kept(k) => &k.raw as &dyn WriteValue,
+                samp_protocol::xmlrpc::Param::Value(v) => v as &dyn WriteValue,
+            })
+            .collect();
+        let chunks = samp_protocol::xmlrpc::write_call_chunks("samp.hub.notify", &refs)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let again = parse_call(&chunks.concat()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(again.params, params);
+    }
+
+    #[test]
     fn values_survive_xmlrpc_responses(value in samp_value()) {
         let doc = write_response(&value).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let parsed = parse_response(doc.as_bytes()).map_err(|e| TestCaseError::fail(format!("{e}: {doc}")))?;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Method, Request, StatusCode, Uri, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
@@ -99,6 +99,37 @@ pub enum EndpointError {
     NotHttp,
 }
 
+/// A request body of chunks, each sent as it is: a large part shared between several
+/// requests (one message to many recipients) is never copied into each.
+#[derive(Clone, Debug, Default)]
+pub struct Chunks(std::collections::VecDeque<Bytes>);
+
+impl From<Bytes> for Chunks {
+    fn from(bytes: Bytes) -> Chunks {
+        Chunks(std::collections::VecDeque::from([bytes]))
+    }
+}
+
+impl http_body::Body for Chunks {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(self.0.pop_front().map(|b| Ok(http_body::Frame::data(b))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.0.iter().map(|b| b.len() as u64).sum())
+    }
+}
+
 /// The connector: plain HTTP, or with the `tls` feature HTTP and HTTPS.
 #[cfg(not(feature = "tls"))]
 type Connector = HttpConnector;
@@ -109,7 +140,7 @@ type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
 /// feature, HTTPS: see [`HttpClient::with_tls`]).
 #[derive(Clone, Debug)]
 pub struct HttpClient {
-    inner: Client<Connector, Full<Bytes>>,
+    inner: Client<Connector, Chunks>,
     max_body: usize,
 }
 
@@ -160,6 +191,19 @@ impl HttpClient {
         async move { client.call_document(&url, document?, timeout).await }
     }
 
+    /// Posts a `<methodCall>` document given as chunks (from
+    /// [`write_call_chunks`](samp_protocol::xmlrpc::write_call_chunks): large shared parts
+    /// are sent as they are, not copied) and reads the answer.
+    pub async fn call_chunks(
+        &self,
+        url: &str,
+        chunks: Vec<Bytes>,
+        timeout: Option<Duration>,
+    ) -> Result<Value, CallError> {
+        let body = self.post_body(url, Chunks(chunks.into()), timeout).await?;
+        read_answer(url, &body)
+    }
+
     /// Posts an already written `<methodCall>` document (e.g. from
     /// `samp_protocol::standard::HubMethod::document`) and reads the answer.
     pub async fn call_document(
@@ -169,14 +213,7 @@ impl HttpClient {
         timeout: Option<Duration>,
     ) -> Result<Value, CallError> {
         let bytes = self.post(url, Bytes::from(document), timeout).await?;
-        match xmlrpc::parse_response(&bytes) {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(fault)) => Err(CallError::Fault(fault)),
-            Err(source) => Err(CallError::Malformed {
-                url: url.to_owned(),
-                source,
-            }),
-        }
+        read_answer(url, &bytes)
     }
 
     /// POSTs an XML body and returns the response body of a 200 answer.
@@ -184,6 +221,15 @@ impl HttpClient {
         &self,
         url: &str,
         body: Bytes,
+        timeout: Option<Duration>,
+    ) -> Result<Bytes, CallError> {
+        self.post_body(url, Chunks::from(body), timeout).await
+    }
+
+    async fn post_body(
+        &self,
+        url: &str,
+        body: Chunks,
         timeout: Option<Duration>,
     ) -> Result<Bytes, CallError> {
         let uri = parse_http_uri(url)?;
@@ -195,7 +241,7 @@ impl HttpClient {
                 header::USER_AGENT,
                 concat!("samp-rust/", env!("CARGO_PKG_VERSION")),
             )
-            .body(Full::new(body))
+            .body(body)
             .map_err(|e| CallError::BadUrl {
                 url: url.to_owned(),
                 source: EndpointError::Syntax(e.to_string()),
@@ -209,7 +255,7 @@ impl HttpClient {
         let req = Request::builder()
             .method(Method::GET)
             .uri(uri)
-            .body(Full::new(Bytes::new()))
+            .body(Chunks::default())
             .map_err(|e| CallError::BadUrl {
                 url: url.to_owned(),
                 source: EndpointError::Syntax(e.to_string()),
@@ -233,7 +279,7 @@ impl HttpClient {
                 header::USER_AGENT,
                 concat!("samp-rust/", env!("CARGO_PKG_VERSION")),
             )
-            .body(Full::new(Bytes::new()))
+            .body(Chunks::default())
             .map_err(|e| CallError::BadUrl {
                 url: url.to_owned(),
                 source: EndpointError::Syntax(e.to_string()),
@@ -272,7 +318,7 @@ impl HttpClient {
     async fn send(
         &self,
         url: &str,
-        req: Request<Full<Bytes>>,
+        req: Request<Chunks>,
         timeout: Option<Duration>,
     ) -> Result<Bytes, CallError> {
         let exchange = async {
@@ -304,6 +350,18 @@ impl HttpClient {
     }
 }
 
+/// The value of an XML-RPC answer, or its fault.
+fn read_answer(url: &str, bytes: &[u8]) -> Result<Value, CallError> {
+    match xmlrpc::parse_response(bytes) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(fault)) => Err(CallError::Fault(fault)),
+        Err(source) => Err(CallError::Malformed {
+            url: url.to_owned(),
+            source,
+        }),
+    }
+}
+
 impl HttpClient {
     /// Sends `req`; if the connection fails before any answer in the way a kept-alive
     /// connection the server has meanwhile closed fails (reset, broken pipe, closed
@@ -313,7 +371,7 @@ impl HttpClient {
     async fn request_once_more_if_stale(
         &self,
         url: &str,
-        req: Request<Full<Bytes>>,
+        req: Request<Chunks>,
     ) -> Result<http::Response<hyper::body::Incoming>, CallError> {
         let (parts, body) = req.into_parts();
         let again = Request::from_parts(parts.clone(), body.clone());
@@ -378,7 +436,7 @@ fn connector(#[cfg(feature = "tls")] tls: Option<&crate::tls::ClientTls>) -> Con
     }
 }
 
-fn pooled(connector: Connector) -> Client<Connector, Full<Bytes>> {
+fn pooled(connector: Connector) -> Client<Connector, Chunks> {
     Client::builder(TokioExecutor::new())
         .pool_timer(TokioTimer::new())
         // Shorter than the servers' idle timeouts, so we rarely reuse a closing socket.

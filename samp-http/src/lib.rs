@@ -14,9 +14,9 @@ mod server;
 pub mod tls;
 mod xmlrpc_endpoint;
 
-pub use client::{CallError, EndpointError, Fetched, HttpClient, parse_http_url};
+pub use client::{CallError, Chunks, EndpointError, Fetched, HttpClient, parse_http_url};
 pub use server::{HttpFuture, HttpService, RequestInfo, Server, ServerConfig, ServerHandle, plain};
-pub use xmlrpc_endpoint::{CallFuture, XmlRpcService, answer_call};
+pub use xmlrpc_endpoint::{CallFuture, XmlRpcService, answer_call, xml_answer};
 
 /// The default cap on a request or response body: room for a 1,000,000-row
 /// `table.select.rowList` (about 60 MiB of XML) with margin.

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -271,16 +271,14 @@ async fn handle(
         return too_large(config.max_body);
     }
     let (parts, body) = req.into_parts();
-    let body = Limited::new(body, config.max_body);
-    let bytes = match tokio::time::timeout(config.body_timeout, body.collect()).await {
-        Ok(Ok(collected)) => collected.to_bytes(),
-        Ok(Err(e)) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                warn!(%peer, limit = config.max_body, "request body too large");
-                return too_large(config.max_body);
-            }
+    let read = read_body(body, declared, config.max_body);
+    let bytes = match tokio::time::timeout(config.body_timeout, read).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(BodyError::TooLarge)) => {
+            warn!(%peer, limit = config.max_body, "request body too large");
+            return too_large(config.max_body);
+        }
+        Ok(Err(BodyError::Broken(e))) => {
             debug!(%peer, error = %e, "request body failed");
             return plain(StatusCode::BAD_REQUEST, "could not read the request body\n");
         }
@@ -292,6 +290,49 @@ async fn handle(
     service
         .handle(Request::from_parts(parts, bytes), RequestInfo { peer })
         .await
+}
+
+enum BodyError {
+    TooLarge,
+    Broken(hyper::Error),
+}
+
+/// Reads a body into one buffer, sized once from `Content-Length`: a large message is
+/// held once, not as chunks and then again as their concatenation. A body that comes in
+/// one chunk is taken as it is.
+async fn read_body(
+    mut body: Incoming,
+    declared: Option<u64>,
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    let mut first: Option<Bytes> = None;
+    let mut buf: Option<bytes::BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(BodyError::Broken)?.into_data() else {
+            continue; // trailers
+        };
+        len += data.len();
+        if len > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match (&mut first, &mut buf) {
+            (None, None) => first = Some(data),
+            (Some(_), None) => {
+                let capacity = declared.map_or(len, |d| d as usize).max(len);
+                let mut b = bytes::BytesMut::with_capacity(capacity);
+                b.extend_from_slice(&first.take().unwrap_or_default());
+                b.extend_from_slice(&data);
+                buf = Some(b);
+            }
+            (_, Some(b)) => b.extend_from_slice(&data),
+        }
+    }
+    Ok(match (first, buf) {
+        (_, Some(b)) => b.freeze(),
+        (Some(one), None) => one,
+        (None, None) => Bytes::new(),
+    })
 }
 
 fn too_large(limit: usize) -> Response<Full<Bytes>> {

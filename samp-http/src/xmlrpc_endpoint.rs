@@ -73,24 +73,35 @@ where
     R: WriteValue,
 {
     let peer = info.peer;
-    let xml = match xmlrpc::parse_call(body) {
+    match xmlrpc::parse_call(body) {
         Ok(call) => {
             let method = call.method.clone();
-            match serve(call).await {
-                Ok(value) => xmlrpc::write_response(&value).unwrap_or_else(|e| {
-                    warn!(%peer, %method, error = %e, "result cannot be written");
-                    xmlrpc::write_fault(&Fault::new(format!("{method}: {e}")))
-                }),
-                Err(fault) => {
-                    debug!(%peer, %method, fault = %fault.message, "call faulted");
-                    xmlrpc::write_fault(&fault)
-                }
-            }
+            xml_answer(serve(call).await, &method, info)
         }
         Err(e) => {
             warn!(%peer, error = %e, "malformed XML-RPC request");
             debug!(%peer, start = %String::from_utf8_lossy(&body[..body.len().min(300)]), "malformed body");
-            xmlrpc::write_fault(&Fault::new(e.to_string()))
+            xml_answer::<R>(Err(Fault::new(e.to_string())), "", info)
+        }
+    }
+}
+
+/// The HTTP answer carrying an XML-RPC result or fault, for a service that read the call
+/// itself (`method` names it in logs).
+pub fn xml_answer<R: WriteValue>(
+    result: Result<R, Fault>,
+    method: &str,
+    info: RequestInfo,
+) -> Response<Full<Bytes>> {
+    let peer = info.peer;
+    let xml = match result {
+        Ok(value) => xmlrpc::write_response(&value).unwrap_or_else(|e| {
+            warn!(%peer, %method, error = %e, "result cannot be written");
+            xmlrpc::write_fault(&Fault::new(format!("{method}: {e}")))
+        }),
+        Err(fault) => {
+            debug!(%peer, %method, fault = %fault.message, "call faulted");
+            xmlrpc::write_fault(&fault)
         }
     };
     let mut resp = Response::new(Full::new(Bytes::from(xml)));

@@ -8,12 +8,19 @@
 //! cargo bench -p samp-hub --bench hub_load -- --million # 1,000,000 notifications, samp-hub only
 //! cargo bench -p samp-hub --bench hub_load -- --baseline /path/to/other/samp-hub
 //! cargo bench -p samp-hub --bench hub_load -- --tls   # also samp-hub over HTTPS, both hops
+//! cargo bench -p samp-hub --bench hub_load -- --no-peers --wrap "perf record -g --"  # profile
+//! cargo bench -p samp-hub --bench hub_load -- --json figures.json  # every figure, as JSON
 //! ```
 //!
 //! Figures: notifications/s from 16 senders to 4 receivers (and whether any was lost), hub
 //! CPU per relayed notification (from /proc, so Linux only), `callAndWait` round trip
 //! (median and p99), hub RSS idle and with 100 registered clients, and a 1,000,000-row
 //! `table.select.rowList` end to end.
+
+#[path = "support/relay.rs"]
+mod relay;
+#[path = "support/report.rs"]
+mod report;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -80,6 +87,23 @@ impl HubProcess {
         }
         eprintln!("{name}: no lockfile after 30 s; skipped");
         None
+    }
+
+    /// The hub's peak RSS (KiB) since the last [`reset_peak`](Self::reset_peak).
+    fn peak_kib(&self) -> u64 {
+        let pid = self.child.id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// Starts counting the peak RSS afresh (Linux: `echo 5 > /proc/PID/clear_refs`).
+    fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
     }
 
     /// (user + system CPU seconds, RSS in KiB) of the hub process, from /proc.
@@ -226,6 +250,11 @@ struct Figures {
     rss_idle: u64,
     rss_100: u64,
     rowlist_s: Option<f64>,
+    /// The 1,000,000-row message's size, in KiB.
+    rowlist_kib: u64,
+    /// `notifyAll` of it to N recipients: (N, seconds until all had it, the hub's peak RSS
+    /// in KiB during it).
+    fanout: Vec<(usize, f64, u64)>,
 }
 
 async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
@@ -339,10 +368,12 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
         let rows: Vec<Value> = (0..1_000_000)
             .map(|i: u32| Value::from(i.to_string()))
             .collect();
-        let msg = map! {
-            "samp.mtype" => "bench.select.rowList",
-            "samp.params" => map! { "table-id" => "t1", "row-list" => Value::List(rows) },
-        };
+        let params = map! { "table-id" => "t1", "row-list" => Value::List(rows) };
+        let msg = map! { "samp.mtype" => "bench.select.rowList", "samp.params" => params.clone() };
+        f.rowlist_kib = (samp_protocol::xmlrpc::write_response(&msg)
+            .map(|d| d.len())
+            .unwrap_or(0)
+            / 1024) as u64;
         receiver.count.store(0, Ordering::Release);
         receiver.target.store(1, Ordering::Release);
         let t = Instant::now();
@@ -359,6 +390,46 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
                 .await
                 .is_ok();
         f.rowlist_s = arrived.then(|| t.elapsed().as_secs_f64());
+
+        // The same message with notifyAll to 1, 4 and 8 recipients: the hub's peak RSS.
+        for i in 0..8 {
+            let mut subs = vec!["fan.8"];
+            if i < 4 {
+                subs.push("fan.4");
+            }
+            if i < 1 {
+                subs.push("fan.1");
+            }
+            register(&http, hub, Some(&callback), &subs).await;
+        }
+        for n in [1usize, 4, 8] {
+            let msg = map! { "samp.mtype" => format!("fan.{n}"), "samp.params" => params.clone() };
+            receiver.count.store(0, Ordering::Release);
+            receiver.target.store(n as u64, Ordering::Release);
+            hub.reset_peak();
+            let t = Instant::now();
+            let sent = http
+                .call(
+                    &hub.url,
+                    "samp.hub.notifyAll",
+                    &[&senders[0].key, &msg],
+                    None,
+                )
+                .await;
+            let arrived = sent.is_ok()
+                && tokio::time::timeout(Duration::from_secs(120), receiver.reached.notified())
+                    .await
+                    .is_ok();
+            if arrived {
+                f.fanout
+                    .push((n, t.elapsed().as_secs_f64(), hub.peak_kib()));
+            } else {
+                eprintln!(
+                    "{}: notifyAll of the rowList to {n} did not all arrive",
+                    hub.name
+                );
+            }
+        }
     }
     server.shutdown(Duration::from_millis(100)).await;
     f
@@ -426,9 +497,21 @@ fn report(results: &[(&str, Figures)]) {
         row(name, f, if i == 0 { None } else { base.as_ref() });
     }
     println!("(x) = how many times better samp-hub is than that peer on the figure");
+    for (name, f) in results {
+        for (n, secs, kib) in &f.fanout {
+            println!(
+                "{name:<10} rowList ({} KiB) notifyAll to {n}: {secs:.2} s, hub peak RSS {kib} KiB ({:.2}x the message)",
+                f.rowlist_kib,
+                *kib as f64 / f.rowlist_kib.max(1) as f64
+            );
+        }
+    }
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var(relay::ENV) {
+        relay::run_child(&spec);
+    }
     let quick = std::env::args().any(|a| a == "--quick");
     let million = std::env::args().any(|a| a == "--million");
     let sizes = if million {
@@ -454,18 +537,31 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let mut results: Vec<(&str, Figures)> = Vec::new();
 
-    let ours = HubProcess::start(
-        "samp-hub",
-        Command::new(env!("CARGO_BIN_EXE_samp-hub")),
-        temp_dir("samp"),
-    );
+    let args: Vec<String> = std::env::args().collect();
+    // `--wrap "perf record -g -o FILE --"`: run samp-hub under another command, to profile
+    // it (its CPU figure is then the wrapper's).
+    let ours_cmd = match args
+        .iter()
+        .position(|a| a == "--wrap")
+        .and_then(|i| args.get(i + 1))
+    {
+        Some(wrap) => {
+            let mut words = wrap.split_whitespace();
+            let mut cmd = Command::new(words.next().expect("--wrap COMMAND"));
+            cmd.args(words).arg(env!("CARGO_BIN_EXE_samp-hub"));
+            cmd
+        }
+        None => Command::new(env!("CARGO_BIN_EXE_samp-hub")),
+    };
+    let ours = HubProcess::start("samp-hub", ours_cmd, temp_dir("samp"));
+    // `--no-rowlist`: leave out the 1,000,000-row test (e.g. to profile the rest).
+    let rowlist = !args.iter().any(|a| a == "--no-rowlist");
     if let Some(hub) = ours {
         std::thread::sleep(Duration::from_millis(300));
-        results.push(("samp-hub", rt.block_on(measure(&hub, &sizes, true))));
+        results.push(("samp-hub", rt.block_on(measure(&hub, &sizes, rowlist))));
     }
     // `--baseline PATH`: another samp-hub build (e.g. main's), measured with the same
     // sizes in the same run, to show what a change did.
-    let args: Vec<String> = std::env::args().collect();
     if let Some(bin) = args
         .iter()
         .position(|a| a == "--baseline")
@@ -486,8 +582,28 @@ fn main() {
             results.push(("samp-hub TLS", rt.block_on(measure(&hub, &sizes, true))));
         }
     }
-    if million {
+    // The bare two-hop relay, the physical limit, with the same senders and receiver.
+    let relay = rt.block_on(relay::measure(&sizes));
+    if let Some((rate, cpu)) = relay {
+        let ours = results.first().map_or(0.0, |(_, f)| f.rate);
+        println!(
+            "bare relay {rate:>9.0}/s  cpu/relay {cpu:>7.1} µs   samp-hub reaches {:.2} of its rate",
+            ours / rate
+        );
+    }
+    let write_json = |results: &[(&str, Figures)]| {
+        if let Some(path) = args
+            .iter()
+            .position(|a| a == "--json")
+            .and_then(|i| args.get(i + 1))
+            && let Err(e) = std::fs::write(path, report::to_json(results, relay))
+        {
+            eprintln!("cannot write {path}: {e}");
+        }
+    };
+    if million || args.iter().any(|a| a == "--no-peers") {
         report(&results);
+        write_json(&results);
         return;
     }
     let peer_sizes = Sizes {
@@ -530,4 +646,5 @@ fn main() {
     }
 
     report(&results);
+    write_json(&results);
 }

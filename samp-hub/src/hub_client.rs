@@ -2,7 +2,7 @@
 //! metadata and subscriptions, and it answers a few calls itself.
 
 use samp_protocol::names::mtype::{APP_PING, QUERY_BY_META, QUERY_BY_META_STD};
-use samp_protocol::{ClientId, ErrInfo, Map, Message, Metadata, Response, Subscriptions, Value};
+use samp_protocol::{ClientId, ErrInfo, Map, Metadata, RawMessage, Response, Subscriptions, Value};
 
 use crate::clients::{ClientTable, HubClient};
 
@@ -32,7 +32,11 @@ pub(crate) fn client(name: &str, web: bool) -> HubClient {
 }
 
 /// The hub's answer to a call sent to it.
-pub(crate) fn answer(clients: &ClientTable, message: &Message) -> Response {
+pub(crate) fn answer(clients: &ClientTable, message: &RawMessage) -> Response {
+    let message = match message.parse() {
+        Ok(message) => message,
+        Err(e) => return Response::error(ErrInfo::new(format!("unreadable message: {e}"))),
+    };
     match message.mtype.as_str() {
         APP_PING => Response::ok_empty(),
         QUERY_BY_META | QUERY_BY_META_STD => {

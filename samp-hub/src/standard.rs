@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, StatusCode, header};
-use samp_http::{HttpFuture, HttpService, RequestInfo, answer_call, plain};
-use samp_protocol::standard::HubRequest;
-use samp_protocol::xmlrpc::{Fault, MethodCall};
+use samp_http::{HttpFuture, HttpService, RequestInfo, plain, xml_answer};
+use samp_protocol::standard::{HubRequest, RequestError};
+use samp_protocol::xmlrpc::Fault;
 use samp_protocol::{Map, Value};
 use tracing::info;
 
@@ -27,7 +27,11 @@ impl HttpService for HubService {
         if req.method() == Method::POST {
             let core = self.core.clone();
             return Box::pin(async move {
-                answer_call(req.body(), info, |call| call_method(core, call, info)).await
+                let body = req.into_body();
+                let request = HubRequest::parse(&body);
+                drop(body); // what a message keeps of it, it shares
+                let name = request.as_ref().map_or("", |r| r.method().full_name());
+                xml_answer(call_method(core, request, info).await, name, info)
             });
         }
         if req.method() == Method::GET
@@ -48,10 +52,13 @@ impl HttpService for HubService {
 
 async fn call_method(
     core: Arc<HubCore>,
-    call: MethodCall,
+    request: Result<HubRequest, RequestError>,
     info: RequestInfo,
 ) -> Result<Value, Fault> {
-    let result = match HubRequest::decode(call) {
+    if let Err(RequestError::Xml(e)) = &request {
+        tracing::warn!(peer = %info.peer, error = %e, "malformed XML-RPC request");
+    }
+    let result = match request {
         Ok(request) => {
             let method = request.method();
             serve(&core, request, Via::Standard)

@@ -5,7 +5,7 @@
 
 use std::collections::{HashSet, VecDeque};
 
-use samp_protocol::{Map, Message, Response, Value};
+use samp_protocol::{Map, Message, RawMessage, Response, Value};
 
 /// Most URLs remembered on each side; the oldest are forgotten first.
 const CAPACITY: usize = 10_000;
@@ -79,6 +79,15 @@ impl Scan for Message {
     fn scan(&self, found: &mut dyn FnMut(&str)) {
         self.params.scan(found);
         self.extra.scan(found);
+    }
+}
+
+impl Scan for RawMessage {
+    /// Read on purpose: only messages to and from web clients are scanned.
+    fn scan(&self, found: &mut dyn FnMut(&str)) {
+        if let Ok(message) = self.parse() {
+            message.scan(found);
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! What the hub checks beyond the shape of its arguments: the MType grammar of sent
 //! messages, subscription patterns, responses' presence rules, callback URLs.
 
-use samp_protocol::{MType, MTypePattern, Map, Message, Response, Subscriptions, Value};
+use samp_protocol::{MType, MTypePattern, Map, RawMessage, Response, Subscriptions, Value};
 
 /// A sent message's MType must be concrete and well-formed (§3.8).
-pub(crate) fn check_message(message: &Message) -> Result<(), String> {
-    MType::parse(&message.mtype)
+pub(crate) fn check_message(message: &RawMessage) -> Result<(), String> {
+    MType::parse(message.mtype())
         .map(drop)
         .map_err(|e| e.to_string())
 }

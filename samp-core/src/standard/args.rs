@@ -7,7 +7,9 @@ use std::fmt;
 use crate::error::ProtocolError;
 use crate::ids::{ClientId, MsgId, MsgTag, PrivateKey};
 use crate::message::Message;
+use crate::raw_message::RawMessage;
 use crate::response::Response;
+use crate::xmlrpc::Param;
 use crate::{Map, Value};
 
 use super::Arg;
@@ -48,7 +50,7 @@ impl ArgError {
 pub struct Args {
     method: Cow<'static, str>,
     sig: &'static [Arg],
-    values: std::vec::IntoIter<Value>,
+    values: std::vec::IntoIter<Param>,
     next: usize,
 }
 
@@ -58,6 +60,16 @@ impl Args {
         method: impl Into<Cow<'static, str>>,
         sig: &'static [Arg],
         params: Vec<Value>,
+    ) -> Result<Args, ArgError> {
+        Args::from_params(method, sig, params.into_iter().map(Param::Value).collect())
+    }
+
+    /// [`new`](Self::new) for parameters some of which may have been kept as XML
+    /// ([`parse_call_keeping`](crate::xmlrpc::parse_call_keeping)).
+    pub fn from_params(
+        method: impl Into<Cow<'static, str>>,
+        sig: &'static [Arg],
+        params: Vec<Param>,
     ) -> Result<Args, ArgError> {
         let method = method.into();
         if params.len() != sig.len() {
@@ -90,14 +102,24 @@ impl Args {
         &self.method
     }
 
-    fn take(&mut self) -> (Value, Arg, usize) {
+    fn take_param(&mut self) -> (Param, Arg, usize) {
         let i = self.next;
         self.next += 1;
-        let value = self.values.next().unwrap_or_else(|| {
+        let param = self.values.next().unwrap_or_else(|| {
             // `new` checked the count; reading past it is a bug in the decoder's caller.
             panic!("{}: read past argument {}", self.method, self.sig.len())
         });
-        (value, self.sig[i], i)
+        (param, self.sig[i], i)
+    }
+
+    fn take(&mut self) -> Result<(Value, Arg, usize), ArgError> {
+        match self.take_param() {
+            (Param::Value(v), arg, i) => Ok((v, arg, i)),
+            (Param::Kept(k), arg, i) => match k.raw.to_value() {
+                Ok(v) => Ok((v, arg, i)),
+                Err(e) => Err(self.wrong(i, arg, format_args!("is not valid: {e}"))),
+            },
+        }
     }
 
     fn wrong(&self, i: usize, arg: Arg, problem: impl fmt::Display) -> ArgError {
@@ -109,7 +131,7 @@ impl Args {
 
     /// The next argument, which must be a string.
     pub fn string(&mut self) -> Result<String, ArgError> {
-        match self.take() {
+        match self.take()? {
             (Value::String(s), _, _) => Ok(s),
             (other, arg, i) => {
                 Err(self.wrong(i, arg, format!("must be a string, got a {}", other.kind())))
@@ -119,7 +141,7 @@ impl Args {
 
     /// The next argument, which must be a map.
     pub fn map(&mut self) -> Result<Map, ArgError> {
-        match self.take() {
+        match self.take()? {
             (Value::Map(m), _, _) => Ok(m),
             (other, arg, i) => {
                 Err(self.wrong(i, arg, format!("must be a map, got a {}", other.kind())))
@@ -151,6 +173,24 @@ impl Args {
     /// hub does that, a client is lenient).
     pub fn message(&mut self) -> Result<Message, ArgError> {
         self.typed(Message::from_map)
+    }
+
+    /// The next argument as a message kept as XML to be forwarded (see [`RawMessage`]),
+    /// checked as [`message`](Self::message) checks it.
+    pub fn raw_message(&mut self) -> Result<RawMessage, ArgError> {
+        let (param, arg, i) = self.take_param();
+        let not_a_map = match &param {
+            Param::Value(v) if v.as_map().is_none() => Some(v.kind()),
+            Param::Kept(k) if k.members.is_none() => {
+                Some(k.raw.to_value().map_or("value", |v| v.kind()))
+            }
+            _ => None,
+        };
+        if let Some(kind) = not_a_map {
+            return Err(self.wrong(i, arg, format!("must be a map, got a {kind}")));
+        }
+        RawMessage::from_param(param)
+            .map_err(|e| self.wrong(i, arg, format_args!("is not valid: {e}")))
     }
 
     /// The next argument as a response map (structure only; see

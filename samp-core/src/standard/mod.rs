@@ -18,7 +18,7 @@
 //! let call = xmlrpc::parse_call(doc.as_bytes()).unwrap();
 //! match HubRequest::decode(call).unwrap() {
 //!     HubRequest::Notify { to, message, .. } => {
-//!         assert_eq!((to.as_str(), message.mtype.as_str()), ("c2", "samp.app.ping"));
+//!         assert_eq!((to.as_str(), message.mtype()), ("c2", "samp.app.ping"));
 //!     }
 //!     other => panic!("{other:?}"),
 //! }
@@ -28,7 +28,7 @@ mod args;
 mod request;
 
 pub use args::{ArgError, Args};
-pub use request::{Callback, HubRequest};
+pub use request::{Callback, HubRequest, RequestError};
 
 use crate::xmlrpc::{WriteError, WriteValue, write_call};
 

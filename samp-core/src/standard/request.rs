@@ -4,8 +4,9 @@ use std::borrow::Cow;
 
 use crate::ids::{ClientId, MsgId, MsgTag, PrivateKey};
 use crate::message::Message;
+use crate::raw_message::RawMessage;
 use crate::response::Response;
-use crate::xmlrpc::MethodCall;
+use crate::xmlrpc::{MethodCall, Param, XmlRpcError, parse_call_keeping};
 use crate::{Map, Secret, Value};
 
 use super::{ArgError, Args, ClientMethod, HUB_PREFIX, HubMethod};
@@ -13,7 +14,9 @@ use super::{ArgError, Args, ClientMethod, HUB_PREFIX, HubMethod};
 /// A call of one of the hub's methods, with its arguments decoded.
 ///
 /// Messages and responses are checked for their structure only; a hub still checks the
-/// MType grammar and a response's presence rules, which are its policy.
+/// MType grammar and a response's presence rules, which are its policy. Messages are
+/// [`RawMessage`]s: read from a request body with [`HubRequest::parse`], they are the XML
+/// they arrived as, to be forwarded without being written again.
 #[derive(Debug)]
 #[allow(missing_docs)] // the fields are the standard's arguments, named as in HubMethod::args
 pub enum HubRequest {
@@ -56,28 +59,28 @@ pub enum HubRequest {
     Notify {
         key: PrivateKey,
         to: ClientId,
-        message: Message,
+        message: RawMessage,
     },
     NotifyAll {
         key: PrivateKey,
-        message: Message,
+        message: RawMessage,
     },
     Call {
         key: PrivateKey,
         to: ClientId,
         tag: MsgTag,
-        message: Message,
+        message: RawMessage,
     },
     CallAll {
         key: PrivateKey,
         tag: MsgTag,
-        message: Message,
+        message: RawMessage,
     },
     /// `timeout` is the SAMP int as sent.
     CallAndWait {
         key: PrivateKey,
         to: ClientId,
-        message: Message,
+        message: RawMessage,
         timeout: String,
     },
     Reply {
@@ -88,17 +91,26 @@ pub enum HubRequest {
 }
 
 impl HubRequest {
+    /// Reads a `samp.hub.*` call from its body in one pass, keeping messages as the XML
+    /// they arrived as (shared with `body`). The error is the fault text to send back.
+    pub fn parse(body: &bytes::Bytes) -> Result<HubRequest, RequestError> {
+        let is_message = |name: &str, i: usize| {
+            HubMethod::from_full_name(name)
+                .and_then(|m| m.args().get(i))
+                .is_some_and(|a| a.name == "message")
+        };
+        let (name, params) = parse_call_keeping(body, &is_message)?;
+        Ok(HubRequest::decode_params(method_of(name)?, params)?)
+    }
+
     /// Decodes a `samp.hub.*` call; the error is the fault text to send back.
     pub fn decode(call: MethodCall) -> Result<HubRequest, ArgError> {
-        let Some(method) = HubMethod::from_full_name(&call.method) else {
-            let problem = if call.method.starts_with(HUB_PREFIX) {
-                "unknown method: the Standard Profile has no such hub method"
-            } else {
-                "unknown method: this is a SAMP hub (samp.hub.*)"
-            };
-            return Err(ArgError::new(call.method, problem));
-        };
+        let method = method_of(call.method)?;
         HubRequest::decode_as(method, method.full_name(), call.params)
+    }
+
+    fn decode_params(method: HubMethod, params: Vec<Param>) -> Result<HubRequest, ArgError> {
+        HubRequest::decode_params_as(method, method.full_name(), params)
     }
 
     /// Decodes the arguments of `method`, called under the name `name` (another profile's
@@ -108,10 +120,19 @@ impl HubRequest {
         name: impl Into<Cow<'static, str>>,
         params: Vec<Value>,
     ) -> Result<HubRequest, ArgError> {
+        let params = params.into_iter().map(Param::Value).collect();
+        HubRequest::decode_params_as(method, name, params)
+    }
+
+    fn decode_params_as(
+        method: HubMethod,
+        name: impl Into<Cow<'static, str>>,
+        params: Vec<Param>,
+    ) -> Result<HubRequest, ArgError> {
         if method == HubMethod::Ping && params.len() <= 1 {
             return Ok(HubRequest::Ping);
         }
-        let mut a = Args::new(name, method.args(), params)?;
+        let mut a = Args::from_params(name, method.args(), params)?;
         use HubMethod as M;
         Ok(match method {
             M::Register => HubRequest::Register {
@@ -147,27 +168,27 @@ impl HubRequest {
             M::Notify => HubRequest::Notify {
                 key: a.key()?,
                 to: a.client_id()?,
-                message: a.message()?,
+                message: a.raw_message()?,
             },
             M::NotifyAll => HubRequest::NotifyAll {
                 key: a.key()?,
-                message: a.message()?,
+                message: a.raw_message()?,
             },
             M::Call => HubRequest::Call {
                 key: a.key()?,
                 to: a.client_id()?,
                 tag: a.msg_tag()?,
-                message: a.message()?,
+                message: a.raw_message()?,
             },
             M::CallAll => HubRequest::CallAll {
                 key: a.key()?,
                 tag: a.msg_tag()?,
-                message: a.message()?,
+                message: a.raw_message()?,
             },
             M::CallAndWait => HubRequest::CallAndWait {
                 key: a.key()?,
                 to: a.client_id()?,
-                message: a.message()?,
+                message: a.raw_message()?,
                 timeout: a.string()?,
             },
             M::Reply => HubRequest::Reply {
@@ -200,6 +221,32 @@ impl HubRequest {
             HubRequest::Reply { .. } => M::Reply,
         }
     }
+}
+
+/// The hub method named `name`, or the fault text for an unknown one.
+fn method_of(name: String) -> Result<HubMethod, ArgError> {
+    match HubMethod::from_full_name(&name) {
+        Some(method) => Ok(method),
+        None => {
+            let problem = if name.starts_with(HUB_PREFIX) {
+                "unknown method: the Standard Profile has no such hub method"
+            } else {
+                "unknown method: this is a SAMP hub (samp.hub.*)"
+            };
+            Err(ArgError::new(name, problem))
+        }
+    }
+}
+
+/// Why a request body could not be read as a hub call: the text is the fault's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RequestError {
+    /// Not a well-formed XML-RPC call.
+    #[error(transparent)]
+    Xml(#[from] XmlRpcError),
+    /// A call, but not one the hub has, or with the wrong arguments.
+    #[error(transparent)]
+    Args(#[from] ArgError),
 }
 
 /// A call of one of a client's callbacks, with its arguments decoded.
@@ -344,7 +391,7 @@ mod tests {
             panic!()
         };
         assert_eq!((key.expose(), to.as_str(), tag.as_str()), ("k", "c1", "t"));
-        assert_eq!(message.get_str("x"), Some("1"));
+        assert_eq!(message.parse().unwrap().get_str("x"), Some("1"));
         assert!(matches!(
             HubRequest::decode(call("samp.hub.ping", vec![])),
             Ok(HubRequest::Ping)

@@ -10,12 +10,15 @@
 //! the protocol types through [`WriteValue`], without building a [`Value`] tree.
 
 mod parse;
+mod raw;
 mod write;
 
-pub use parse::{parse_call, parse_response};
+use parse::parse_value;
+pub use parse::{Param, parse_call, parse_call_keeping, parse_response};
+pub use raw::{Kept, Member, MemberKind, RawValue};
 pub use write::{
-    StructWriter, WriteError, WriteValue, is_xml_char, write_call, write_fault, write_response,
-    write_string, write_struct,
+    StructWriter, WriteError, WriteValue, is_xml_char, write_call, write_call_chunks, write_fault,
+    write_response, write_string, write_struct,
 };
 
 use crate::value::Value;
@@ -198,5 +201,106 @@ mod tests {
             parse_call(ok.as_bytes()).unwrap().params,
             [Value::from("\t\n\ré")]
         );
+    }
+}
+
+#[cfg(test)]
+mod keep_tests {
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn doc(message: &str) -> Bytes {
+        Bytes::from(format!(
+            "<?xml version=\"1.0\"?><methodCall><methodName>samp.hub.notify</methodName><params>\
+             <param><value>k</value></param>\n<param>\n  <!-- to --> <value><string>c2</string></value></param>\
+             <param> {message} </param></params></methodCall>"
+        ))
+    }
+
+    fn keep_third(_: &str, i: usize) -> bool {
+        i == 2
+    }
+
+    #[test]
+    fn a_kept_parameter_is_the_bytes_it_arrived_as() {
+        let message = "<value><struct><member><name>samp.mtype</name><value>a.b</value></member>\
+                       <member><name>samp.params</name><value><struct><member><name>x</name>\
+                       <value><string>&lt;1&gt;</string></value></member></struct></value></member>\
+                       <member><name>extra</name><value><array><data><value/></data></array></value></member>\
+                       </struct></value>";
+        let body = doc(message);
+        let (method, params) = parse_call_keeping(&body, &keep_third).unwrap();
+        assert_eq!(method, "samp.hub.notify");
+        let Param::Kept(kept) = &params[2] else {
+            panic!("{:?}", params[2])
+        };
+        assert_eq!(kept.raw.bytes(), message.as_bytes());
+        let members = kept.members.as_ref().unwrap();
+        let names: Vec<_> = members.iter().map(|m| (m.name.as_str(), &m.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("samp.mtype", &MemberKind::String("a.b".into())),
+                ("samp.params", &MemberKind::Map),
+                ("extra", &MemberKind::List)
+            ]
+        );
+        // The same value as reading it.
+        let full = parse_call(&body).unwrap();
+        assert_eq!(kept.raw.to_value().unwrap(), full.params[2]);
+        assert!(matches!(&params[0], Param::Value(v) if v.as_str() == Some("k")));
+        // Written into a document, the bytes are shared, not copied.
+        let chunks =
+            write_call_chunks("samp.client.receiveNotification", &[&"k", &kept.raw]).unwrap();
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(chunks[1].as_ptr(), kept.raw.bytes().as_ptr());
+        let joined: Vec<u8> = chunks.concat();
+        let back = parse_call(&joined).unwrap();
+        assert_eq!(back.params[1], full.params[2]);
+    }
+
+    #[test]
+    fn what_a_recipient_might_read_otherwise_is_read_instead() {
+        for message in [
+            "<value><struct><member><name>n</name><value><int>4</int></value></member></struct></value>",
+            "<value><struct><member><name>n</name><value><!-- c -->x</value></member></struct></value>",
+        ] {
+            let (_, params) = parse_call_keeping(&doc(message), &keep_third).unwrap();
+            assert!(matches!(params[2], Param::Value(_)), "{message}");
+        }
+        // Bad input is as bad kept or not.
+        for message in [
+            "<value><struct><member><name>n</name><value>&#1;</value></member></struct></value>",
+            "<value><struct><member><name>n</name><value><base64>AA</base64></value></member></struct></value>",
+            "<value><struct><member><name>n</name></struct></value>",
+        ] {
+            assert!(
+                parse_call_keeping(&doc(message), &keep_third).is_err(),
+                "{message}"
+            );
+            assert!(parse_call(&doc(message)).is_err(), "{message}");
+        }
+        let deep = format!(
+            "{}x{}",
+            "<value><array><data>".repeat(300),
+            "</data></array></value>".repeat(300)
+        );
+        assert!(parse_call_keeping(&doc(&deep), &keep_third).is_err());
+    }
+}
+
+#[cfg(test)]
+mod keep_bom_test {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_does_not_shift_what_is_kept() {
+        let body = bytes::Bytes::from_static(
+            b"\xef\xbb\xbf<?xml version='1.0'?>\n<methodCall><methodName>m</methodName><params>\n<param>\n<value><string>k</string></value>\n</param></params></methodCall>",
+        );
+        let (_, params) = parse_call_keeping(&body, &|_, _| true).unwrap();
+        let Param::Kept(k) = &params[0] else { panic!() };
+        assert_eq!(k.raw.bytes().as_ref(), b"<value><string>k</string></value>");
     }
 }

@@ -48,6 +48,44 @@ pub trait WriteValue: Sync {
     fn size_hint(&self) -> usize {
         64
     }
+
+    /// The value as XML already written, if it is kept that way ([`RawValue`]): a
+    /// document built by [`write_call_chunks`] shares these bytes instead of copying.
+    ///
+    /// [`RawValue`]: super::RawValue
+    fn raw_xml(&self) -> Option<&bytes::Bytes> {
+        None
+    }
+}
+
+/// Writes an XML-RPC `<methodCall>` document as a list of chunks: what is written is
+/// gathered into chunks of its own, and a parameter kept as XML ([`WriteValue::raw_xml`])
+/// is a chunk sharing its bytes. For one large message sent to many recipients, each
+/// document then costs only its few hundred bytes of its own.
+pub fn write_call_chunks(
+    method: &str,
+    params: &[&dyn WriteValue],
+) -> Result<Vec<bytes::Bytes>, WriteError> {
+    let mut chunks = Vec::new();
+    let mut out = String::with_capacity(256);
+    out.push_str(PROLOG);
+    out.push_str("<methodCall><methodName>");
+    escape_into(&mut out, method)?;
+    out.push_str("</methodName><params>");
+    for p in params {
+        out.push_str("<param>");
+        match p.raw_xml() {
+            Some(raw) => {
+                chunks.push(bytes::Bytes::from(std::mem::take(&mut out)));
+                chunks.push(raw.clone());
+            }
+            None => p.write_value(&mut out)?,
+        }
+        out.push_str("</param>");
+    }
+    out.push_str("</params></methodCall>");
+    chunks.push(bytes::Bytes::from(out));
+    Ok(chunks)
 }
 
 /// Writes an XML-RPC `<methodCall>` document.
@@ -227,6 +265,10 @@ impl<T: WriteValue + ?Sized> WriteValue for &T {
     fn size_hint(&self) -> usize {
         (**self).size_hint()
     }
+
+    fn raw_xml(&self) -> Option<&bytes::Bytes> {
+        (**self).raw_xml()
+    }
 }
 
 impl<T: WriteValue + Send + ?Sized> WriteValue for Arc<T> {
@@ -237,6 +279,10 @@ impl<T: WriteValue + Send + ?Sized> WriteValue for Arc<T> {
     fn size_hint(&self) -> usize {
         (**self).size_hint()
     }
+
+    fn raw_xml(&self) -> Option<&bytes::Bytes> {
+        (**self).raw_xml()
+    }
 }
 
 impl<T: WriteValue + ?Sized> WriteValue for Box<T> {
@@ -246,6 +292,10 @@ impl<T: WriteValue + ?Sized> WriteValue for Box<T> {
 
     fn size_hint(&self) -> usize {
         (**self).size_hint()
+    }
+
+    fn raw_xml(&self) -> Option<&bytes::Bytes> {
+        (**self).raw_xml()
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use samp_protocol::web::web_sender_may_send;
-use samp_protocol::{ClientId, Message, MsgId, MsgTag, Response, encoding};
+use samp_protocol::{ClientId, MsgId, MsgTag, RawMessage, Response, encoding};
 use tokio::sync::oneshot;
 use tracing::{debug, warn};
 
@@ -57,7 +57,7 @@ impl State {
         sender: &ClientId,
         from_web: bool,
         to: &ClientId,
-        message: &Arc<Message>,
+        message: &Arc<RawMessage>,
     ) -> Op<()> {
         let State { clients, urls, .. } = self;
         let Some(client) = clients.get(to.as_str()) else {
@@ -83,7 +83,7 @@ impl State {
         sender: &ClientId,
         from_web: bool,
         to: &ClientId,
-        message: &Arc<Message>,
+        message: &Arc<RawMessage>,
         reply_to: ReplyTo,
         max_unanswered: usize,
     ) -> Op<MsgId> {
@@ -93,7 +93,7 @@ impl State {
                 "client {to} cannot take more: {open} calls to it are still unanswered, the most the hub keeps open for one client"
             )));
         }
-        let msg_id = self.pending.insert(sender, to, &message.mtype, reply_to);
+        let msg_id = self.pending.insert(sender, to, message.mtype(), reply_to);
         let delivery = Delivery::Call {
             sender: sender.clone(),
             msg_id: msg_id.clone(),
@@ -139,7 +139,7 @@ impl State {
 
 impl HubCore {
     /// Checks a message before routing; notes the URLs a web sender mentions.
-    fn accept(&self, state: &mut State, caller: Caller<'_>, message: &Message) -> Op<ClientId> {
+    fn accept(&self, state: &mut State, caller: Caller<'_>, message: &RawMessage) -> Op<ClientId> {
         let me = state.caller(caller)?;
         if caller.via == Via::Web {
             state.urls.note_from_web(message);
@@ -147,11 +147,11 @@ impl HubCore {
         Ok(me)
     }
 
-    pub(crate) fn notify(&self, caller: Caller<'_>, to: &ClientId, message: Message) -> Op<()> {
+    pub(crate) fn notify(&self, caller: Caller<'_>, to: &ClientId, message: RawMessage) -> Op<()> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
         let me = self.accept(&mut state, caller, &message)?;
-        state.recipient(to, &message.mtype, self.restricted(caller.via))?;
+        state.recipient(to, message.mtype(), self.restricted(caller.via))?;
         let message = Arc::new(message);
         state.notify_one(&me, caller.via == Via::Web, to, &message)?;
         self.record(
@@ -159,14 +159,14 @@ impl HubCore {
             What::Notify,
             &me,
             Some(to),
-            &message.mtype,
+            message.mtype(),
             "notified",
         );
         Ok(())
     }
 
     /// Returns the recipients (those whose queues took it).
-    pub(crate) fn notify_all(&self, caller: Caller<'_>, message: Message) -> Op<Vec<ClientId>> {
+    pub(crate) fn notify_all(&self, caller: Caller<'_>, message: RawMessage) -> Op<Vec<ClientId>> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
         let me = self.accept(&mut state, caller, &message)?;
@@ -174,7 +174,7 @@ impl HubCore {
         let targets: Vec<ClientId> = state
             .clients
             .iter()
-            .filter(|c| c.id != me && c.accepts_from(&message.mtype, restricted).is_some())
+            .filter(|c| c.id != me && c.accepts_from(message.mtype(), restricted).is_some())
             .map(|c| c.id.clone())
             .collect();
         let message = Arc::new(message);
@@ -186,7 +186,7 @@ impl HubCore {
             }
         }
         let status = format!("notified {}", recipients.len());
-        self.record(&mut state, What::Notify, &me, None, &message.mtype, status);
+        self.record(&mut state, What::Notify, &me, None, message.mtype(), status);
         Ok(recipients)
     }
 
@@ -196,12 +196,12 @@ impl HubCore {
         caller: Caller<'_>,
         to: &ClientId,
         tag: MsgTag,
-        message: Message,
+        message: RawMessage,
     ) -> Op<MsgId> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
         let me = self.accept(&mut state, caller, &message)?;
-        state.recipient(to, &message.mtype, self.restricted(caller.via))?;
+        state.recipient(to, message.mtype(), self.restricted(caller.via))?;
         state.check_can_receive_response(&me)?;
         let max = self.config.delivery.max_unanswered;
         let from_web = caller.via == Via::Web;
@@ -220,7 +220,7 @@ impl HubCore {
         &self,
         caller: Caller<'_>,
         tag: MsgTag,
-        message: Message,
+        message: RawMessage,
     ) -> Op<Vec<(ClientId, MsgId)>> {
         validation::check_message(&message).map_err(Refusal)?;
         let mut state = self.lock();
@@ -230,7 +230,7 @@ impl HubCore {
         let targets: Vec<ClientId> = state
             .clients
             .iter()
-            .filter(|c| c.id != me && c.accepts_from(&message.mtype, restricted).is_some())
+            .filter(|c| c.id != me && c.accepts_from(message.mtype(), restricted).is_some())
             .map(|c| c.id.clone())
             .collect();
         let message = Arc::new(message);
@@ -244,7 +244,7 @@ impl HubCore {
             }
         }
         let status = format!("called {}", ids.len());
-        self.record(&mut state, What::Call, &me, None, &message.mtype, status);
+        self.record(&mut state, What::Call, &me, None, message.mtype(), status);
         Ok(ids)
     }
 
@@ -254,7 +254,7 @@ impl HubCore {
         &self,
         caller: Caller<'_>,
         to: &ClientId,
-        message: Message,
+        message: RawMessage,
         timeout: &str,
     ) -> Op<Response> {
         validation::check_message(&message).map_err(Refusal)?;
@@ -270,7 +270,7 @@ impl HubCore {
         let msg_id = {
             let mut state = self.lock();
             let me = self.accept(&mut state, caller, &message)?;
-            state.recipient(to, &message.mtype, self.restricted(caller.via))?;
+            state.recipient(to, message.mtype(), self.restricted(caller.via))?;
             let waiting = state.pending.waiting_for(&me);
             if waiting >= self.config.max_waits_per_client {
                 return Err(Refusal::new(format!(

@@ -36,7 +36,7 @@ use samp_http::HttpClient;
 use samp_protocol::names::mtype;
 use samp_protocol::standard::ClientMethod;
 use samp_protocol::{
-    ClientId, ErrInfo, Map, Message, MsgId, MsgTag, PrivateKey, Response, Secret, Value,
+    ClientId, ErrInfo, Map, Message, MsgId, MsgTag, PrivateKey, RawMessage, Response, Secret, Value,
 };
 use tokio::sync::mpsc;
 use tracing::{debug, warn};
@@ -409,14 +409,22 @@ fn params<const N: usize>(entries: [(&str, Value); N]) -> Map {
 /// clients get `web_params` instead of `params` when given.
 fn hub_event(state: &mut State, mtype: &str, params: Map, web_params: Option<Map>) {
     let event = |params| {
-        Arc::new(Message {
+        let message = Message {
             mtype: mtype.to_owned(),
             params,
             extra: Map::new(),
-        })
+        };
+        // Built from values the hub read from XML, so always writable.
+        match RawMessage::from_message(&message) {
+            Ok(raw) => Some(Arc::new(raw)),
+            Err(e) => {
+                warn!(%mtype, error = %e, "hub event not sent");
+                None
+            }
+        }
     };
-    let message = event(params);
-    let web_message = web_params.map(event);
+    let Some(message) = event(params) else { return };
+    let web_message = web_params.and_then(event);
     let hub = ClientId::new(HUB_ID);
     let State {
         clients,

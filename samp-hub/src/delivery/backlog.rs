@@ -124,14 +124,17 @@ impl Backlog {
 
 #[cfg(test)]
 mod tests {
-    use samp_protocol::{ClientId, Message};
+    use samp_protocol::{ClientId, Message, RawMessage};
 
     use super::*;
 
     fn note(bytes: usize) -> Delivery {
         Delivery::Notify {
             sender: ClientId::new("c1"),
-            message: Arc::new(Message::new("a.b").param("x", "y".repeat(bytes))),
+            message: Arc::new(
+                RawMessage::from_message(&Message::new("a.b").param("x", "y".repeat(bytes)))
+                    .unwrap(),
+            ),
         }
     }
 

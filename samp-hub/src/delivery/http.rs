@@ -168,7 +168,7 @@ impl Recipient {
         };
         let url = read_url(&self.url);
         let timeout = Some(self.ctx.policy.timeout);
-        match self.ctx.http.call_document(&url, document, timeout).await {
+        match self.ctx.http.call_chunks(&url, document, timeout).await {
             Ok(_) => Outcome::Delivered,
             Err(CallError::Fault(fault)) => Outcome::Refused(fault.message),
             Err(e) => Outcome::Failed(e.to_string()),

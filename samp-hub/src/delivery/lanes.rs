@@ -88,7 +88,7 @@ impl Lanes {
 mod tests {
     use std::sync::Arc;
 
-    use samp_protocol::Message;
+    use samp_protocol::{Message, RawMessage};
     use tokio::sync::oneshot;
 
     use super::*;
@@ -96,13 +96,22 @@ mod tests {
     fn note(sender: &str, n: usize) -> Queued {
         Queued::uncounted(Delivery::Notify {
             sender: ClientId::new(sender),
-            message: Arc::new(Message::new("test.n").param("n", n.to_string())),
+            message: Arc::new(
+                RawMessage::from_message(&Message::new("test.n").param("n", n.to_string()))
+                    .unwrap(),
+            ),
         })
     }
 
     fn number(d: &Queued) -> usize {
         match &d.delivery {
-            Delivery::Notify { message, .. } => message.get_str("n").unwrap().parse().unwrap(),
+            Delivery::Notify { message, .. } => message
+                .parse()
+                .unwrap()
+                .get_str("n")
+                .unwrap()
+                .parse()
+                .unwrap(),
             _ => panic!("not a notification"),
         }
     }

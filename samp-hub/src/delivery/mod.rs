@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use samp_http::HttpClient;
 use samp_protocol::standard::ClientMethod;
-use samp_protocol::xmlrpc::{WriteError, WriteValue};
-use samp_protocol::{ClientId, Message, MsgId, MsgTag, PrivateKey, Response, web};
+use samp_protocol::xmlrpc::{WriteError, WriteValue, write_call_chunks};
+use samp_protocol::{ClientId, MsgId, MsgTag, PrivateKey, RawMessage, Response, web};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::config::DeliveryPolicy;
@@ -33,13 +33,13 @@ pub(crate) enum Delivery {
     /// `samp.client.receiveNotification`.
     Notify {
         sender: ClientId,
-        message: Arc<Message>,
+        message: Arc<RawMessage>,
     },
     /// `samp.client.receiveCall`.
     Call {
         sender: ClientId,
         msg_id: MsgId,
-        message: Arc<Message>,
+        message: Arc<RawMessage>,
     },
     /// `samp.client.receiveResponse`.
     Response {
@@ -77,33 +77,35 @@ impl Delivery {
     /// Roughly what it takes encoded: what the caps count.
     fn size(&self) -> usize {
         match self {
-            Delivery::Notify { message, .. } | Delivery::Call { message, .. } => {
-                message.size_hint()
-            }
+            Delivery::Notify { message, .. } | Delivery::Call { message, .. } => message.len(),
             Delivery::Response { response, .. } => response.size_hint(),
             Delivery::Flush { .. } => 0,
         }
     }
 
-    /// The callback document, addressed with the recipient's private key.
-    fn document(&self, key: &PrivateKey) -> Result<String, String> {
-        let doc = match self {
+    /// The callback document, addressed with the recipient's private key, in chunks: a
+    /// message is shared with every other recipient's document, not copied.
+    fn document(&self, key: &PrivateKey) -> Result<Vec<bytes::Bytes>, String> {
+        let (method, args): (ClientMethod, &[&dyn WriteValue]) = match self {
             Delivery::Notify { sender, message } => {
-                ClientMethod::ReceiveNotification.document(&[key, sender, message])
+                (ClientMethod::ReceiveNotification, &[key, sender, message])
             }
             Delivery::Call {
                 sender,
                 msg_id,
                 message,
-            } => ClientMethod::ReceiveCall.document(&[key, sender, msg_id, message]),
+            } => (ClientMethod::ReceiveCall, &[key, sender, msg_id, message]),
             Delivery::Response {
                 responder,
                 tag,
                 response,
-            } => ClientMethod::ReceiveResponse.document(&[key, responder, tag, response]),
+            } => (
+                ClientMethod::ReceiveResponse,
+                &[key, responder, tag, response],
+            ),
             Delivery::Flush { .. } => return Err("a flush marker is not a callback".to_owned()),
         };
-        doc.map_err(|e| e.to_string())
+        write_call_chunks(method.full_name(), args).map_err(|e| e.to_string())
     }
 
     /// The call's msg-id, for a call.

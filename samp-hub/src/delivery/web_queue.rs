@@ -242,7 +242,7 @@ impl Drop for Polling<'_> {
 #[cfg(test)]
 mod tests {
     use samp_http::HttpClient;
-    use samp_protocol::{Message, MsgId};
+    use samp_protocol::{Message, MsgId, RawMessage};
     use tokio::sync::mpsc;
 
     use super::*;
@@ -265,7 +265,7 @@ mod tests {
     fn note() -> Delivery {
         Delivery::Notify {
             sender: ClientId::new("c2"),
-            message: Arc::new(Message::new("a.b")),
+            message: Arc::new(RawMessage::from_message(&Message::new("a.b")).unwrap()),
         }
     }
 
@@ -296,7 +296,7 @@ mod tests {
             Delivery::Call {
                 sender: ClientId::new("c2"),
                 msg_id: MsgId::new("m1"),
-                message: Arc::new(Message::new("a.b")),
+                message: Arc::new(RawMessage::from_message(&Message::new("a.b")).unwrap()),
             },
             Admit::New,
         )
