@@ -1,11 +1,15 @@
 //! Hot paths of the wire: writing and parsing XML-RPC documents for a typical notification
-//! and for a 1,000,000-row `table.select.rowList`.
+//! and for a 1,000,000-row `table.select.rowList`; the typed path a client takes (document
+//! to `TableSelectRowList` with its `Vec<u64>`, and back); and what a hub does instead,
+//! keeping the message as it arrived.
 //!
 //! `cargo bench --bench xmlrpc`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use samp::protocol::xmlrpc::{WriteValue, parse_call, write_call};
-use samp::{Value, map};
+use samp::mtypes::TableSelectRowList;
+use samp::protocol::convert::from_value;
+use samp::protocol::xmlrpc::{WriteValue, parse_call, parse_call_keeping, write_call};
+use samp::{Message, Value, map};
 
 /// A `receiveNotification` document with `params`.
 fn write(params: &[Value]) -> String {
@@ -58,6 +62,40 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_with_input(BenchmarkId::new("parse", rows), &doc, |b, doc| {
         b.iter(|| parse_call(doc.as_bytes()).expect("parses"))
+    });
+    // A client: the callback document into the typed message, row-list as Vec<u64>.
+    g.bench_with_input(BenchmarkId::new("typed decode", rows), &doc, |b, doc| {
+        b.iter(|| {
+            let mut call = parse_call(doc.as_bytes()).expect("parses");
+            let message = Message::from_value(call.params.remove(2)).expect("a message");
+            let typed: TableSelectRowList =
+                from_value(Value::Map(message.params)).expect("decodes");
+            typed.row_list.len()
+        })
+    });
+    // A client sending it: the typed message into a callback document.
+    let typed = TableSelectRowList::new((0..u64::from(rows)).collect::<Vec<u64>>());
+    g.bench_function(BenchmarkId::new("typed encode", rows), |b| {
+        b.iter(|| {
+            let message =
+                samp::protocol::IntoMessage::into_message(typed.clone()).expect("encodes");
+            write_call(
+                "samp.client.receiveNotification",
+                &[&"key", &"c12", &message],
+            )
+            .expect("written")
+            .len()
+        })
+    });
+    // The hub: the message checked and kept as it arrived.
+    let body = bytes::Bytes::from(doc.clone());
+    g.bench_with_input(BenchmarkId::new("hub keeps", rows), &body, |b, body| {
+        b.iter(|| {
+            parse_call_keeping(body, &|_, i| i == 2)
+                .expect("parses")
+                .1
+                .len()
+        })
     });
     g.finish();
 }

@@ -569,7 +569,7 @@ fn main() {
         && let Some(hub) = HubProcess::start("baseline", Command::new(bin), temp_dir("base"))
     {
         std::thread::sleep(Duration::from_millis(300));
-        results.push(("baseline", rt.block_on(measure(&hub, &sizes, true))));
+        results.push(("baseline", rt.block_on(measure(&hub, &sizes, rowlist))));
     }
     if args.iter().any(|a| a == "--tls") {
         let dir = temp_dir("tls");
