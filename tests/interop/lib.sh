@@ -310,7 +310,9 @@ setup_hub() {
 SETUP_EXAMPLES=0
 HAVE_VIEWER=0
 setup_examples() {
-  local ex=(--example echo --example send) e t0
+  # With `tls`: the tls checks send over HTTPS with examples/send (and the hub is built
+  # with it too, so the shared crates are compiled once for both).
+  local ex=(--features tls --example echo --example send) e t0
   [ -f "$ROOT/examples/viewer.rs" ] && { HAVE_VIEWER=1; ex+=(--example viewer); }
   section "setup: cargo build --release ${ex[*]}"
   if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ]; then
