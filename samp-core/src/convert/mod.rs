@@ -48,6 +48,7 @@
 mod de;
 mod error;
 mod ser;
+mod text;
 mod value_serde;
 
 #[cfg(test)]
