@@ -46,6 +46,7 @@ pub fn parse_call_keeping(
 }
 
 mod keep;
+mod plain;
 
 fn parse_call_with(
     body: &[u8],
@@ -286,6 +287,8 @@ struct Parser<'a> {
     doc: &'static str,
     /// Set when an element read carried attributes (a kept value must not).
     attributes: bool,
+    /// The document's length in bytes.
+    len: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -297,15 +300,22 @@ impl<'a> Parser<'a> {
             reader,
             doc,
             attributes: false,
+            len: body.len(),
         })
     }
 
     fn error(&self, detail: impl Into<String>) -> XmlRpcError {
         XmlRpcError::Malformed {
             doc: self.doc,
-            offset: self.reader.buffer_position(),
+            offset: self.position(),
             detail: detail.into(),
         }
+    }
+
+    /// How far into the document the reader is: counted from what is left, as the
+    /// reader's own count misses what [`Self::plain_items`] skips.
+    fn position(&self) -> u64 {
+        (self.len - self.reader.get_ref().len()) as u64
     }
 
     fn unexpected(&self, want: &str, got: &Tag) -> XmlRpcError {
@@ -511,6 +521,7 @@ impl<'a> Parser<'a> {
                 let mut items = Vec::new();
                 match self.next_tag()? {
                     Tag::Start(El::Data) => loop {
+                        self.plain_values(depth + 1, &mut items);
                         match self.next_tag()? {
                             Tag::Start(El::Value) => items.push(self.value_body(depth + 1)?),
                             Tag::Empty(El::Value) => items.push(Value::String(String::new())),

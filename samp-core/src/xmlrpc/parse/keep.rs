@@ -193,6 +193,7 @@ impl Parser<'_> {
             El::Array => {
                 match self.next_tag()? {
                     Tag::Start(El::Data) => loop {
+                        self.skip_plain(depth + 1);
                         match self.next_tag()? {
                             Tag::Start(El::Value) => {
                                 self.skip_value_body(depth + 1, false, plain)?;
