@@ -169,6 +169,20 @@ impl ClientTable {
         self.order.iter().filter_map(|id| self.clients.get(id))
     }
 
+    /// The clients other than `sender` that would receive `mtype` from it (SAMP 1.3 §5.1;
+    /// a `restricted` web sender only reaches subscriptions it may send to), with their
+    /// subscription's annotation: who a broadcast reaches.
+    pub(crate) fn subscribers<'t>(
+        &'t self,
+        sender: &'t ClientId,
+        mtype: &'t str,
+        restricted: bool,
+    ) -> impl Iterator<Item = (&'t HubClient, &'t Map)> {
+        self.iter()
+            .filter(move |c| c.id != *sender)
+            .filter_map(move |c| c.accepts_from(mtype, restricted).map(|a| (c, a)))
+    }
+
     /// Number of clients, the hub's own included.
     pub(crate) fn len(&self) -> usize {
         self.clients.len()

@@ -173,9 +173,8 @@ impl HubCore {
         let restricted = self.restricted(caller.via);
         let targets: Vec<ClientId> = state
             .clients
-            .iter()
-            .filter(|c| c.id != me && c.accepts_from(message.mtype(), restricted).is_some())
-            .map(|c| c.id.clone())
+            .subscribers(&me, message.mtype(), restricted)
+            .map(|(c, _)| c.id.clone())
             .collect();
         let message = Arc::new(message);
         let mut recipients = Vec::with_capacity(targets.len());
@@ -229,9 +228,8 @@ impl HubCore {
         let restricted = self.restricted(caller.via);
         let targets: Vec<ClientId> = state
             .clients
-            .iter()
-            .filter(|c| c.id != me && c.accepts_from(message.mtype(), restricted).is_some())
-            .map(|c| c.id.clone())
+            .subscribers(&me, message.mtype(), restricted)
+            .map(|(c, _)| c.id.clone())
             .collect();
         let message = Arc::new(message);
         let max = self.config.delivery.max_unanswered;

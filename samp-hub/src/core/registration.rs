@@ -199,12 +199,8 @@ impl HubCore {
         let restricted = self.restricted(caller.via);
         Ok(state
             .clients
-            .iter()
-            .filter(|c| c.id != me)
-            .filter_map(|c| {
-                c.accepts_from(mtype, restricted)
-                    .map(|a| (c.id.clone(), a.clone()))
-            })
+            .subscribers(&me, mtype, restricted)
+            .map(|(c, annotation)| (c.id.clone(), annotation.clone()))
             .collect())
     }
 }
