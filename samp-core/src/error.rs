@@ -61,4 +61,30 @@ impl ProtocolError {
             found: value.kind(),
         }
     }
+
+    /// A message whose `samp.mtype` is a `found` rather than a string, or is missing.
+    pub(crate) fn message_mtype(found: Option<&'static str>) -> ProtocolError {
+        use crate::names::message::MTYPE;
+        match found {
+            Some(found) => ProtocolError::WrongType {
+                key: MTYPE.to_owned(),
+                found,
+                expected: "string",
+            },
+            None => ProtocolError::MissingKey {
+                map: "message",
+                key: MTYPE,
+                expected: "string",
+            },
+        }
+    }
+
+    /// A message whose `samp.params` is a `found` rather than a map.
+    pub(crate) fn message_params(found: &'static str) -> ProtocolError {
+        ProtocolError::WrongType {
+            key: crate::names::message::PARAMS.to_owned(),
+            found,
+            expected: "map",
+        }
+    }
 }

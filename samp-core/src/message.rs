@@ -130,31 +130,12 @@ impl Message {
     pub fn from_map(mut map: Map) -> Result<Message, ProtocolError> {
         let mtype = match map.remove(MTYPE_KEY) {
             Some(Value::String(s)) => s,
-            Some(other) => {
-                return Err(ProtocolError::WrongType {
-                    key: MTYPE_KEY.to_owned(),
-                    found: other.kind(),
-                    expected: "string",
-                });
-            }
-            None => {
-                return Err(ProtocolError::MissingKey {
-                    map: "message",
-                    key: MTYPE_KEY,
-                    expected: "string",
-                });
-            }
+            other => return Err(ProtocolError::message_mtype(other.map(|v| v.kind()))),
         };
         let params = match map.remove(PARAMS_KEY) {
             Some(Value::Map(p)) => p,
             None => Map::new(),
-            Some(other) => {
-                return Err(ProtocolError::WrongType {
-                    key: PARAMS_KEY.to_owned(),
-                    found: other.kind(),
-                    expected: "map",
-                });
-            }
+            Some(other) => return Err(ProtocolError::message_params(other.kind())),
         };
         Ok(Message {
             mtype,

@@ -73,20 +73,7 @@ impl RawMessage {
         let find = |key: &str| members.iter().rev().find(|m| m.name == key);
         let mtype = match find(MTYPE_KEY).map(|m| &m.kind) {
             Some(MemberKind::String(s)) => s.clone(),
-            Some(other) => {
-                return Err(ProtocolError::WrongType {
-                    key: MTYPE_KEY.to_owned(),
-                    found: kind_name(other),
-                    expected: "string",
-                });
-            }
-            None => {
-                return Err(ProtocolError::MissingKey {
-                    map: "message",
-                    key: MTYPE_KEY,
-                    expected: "string",
-                });
-            }
+            other => return Err(ProtocolError::message_mtype(other.map(kind_name))),
         };
         match find(PARAMS_KEY).map(|m| &m.kind) {
             Some(MemberKind::Map) => Ok(RawMessage {
@@ -97,18 +84,10 @@ impl RawMessage {
             // Without samp.params a recipient would see something other than what the
             // hub read (an empty map): write it anew.
             None => {
-                let value = kept.raw.to_value().map_err(|e| ProtocolError::WrongType {
-                    key: format!("message ({e})"),
-                    found: "XML",
-                    expected: "map",
-                })?;
+                let value = kept.raw.to_value().map_err(unreadable)?;
                 RawMessage::encoded(Message::from_value(value)?)
             }
-            Some(other) => Err(ProtocolError::WrongType {
-                key: PARAMS_KEY.to_owned(),
-                found: kind_name(other),
-                expected: "map",
-            }),
+            Some(other) => Err(ProtocolError::message_params(kind_name(other))),
         }
     }
 
@@ -132,13 +111,18 @@ impl RawMessage {
         if let Some(m) = self.parsed.get() {
             return Ok(m);
         }
-        let value = self.xml.to_value().map_err(|e| ProtocolError::WrongType {
-            key: format!("message ({e})"),
-            found: "XML",
-            expected: "map",
-        })?;
+        let value = self.xml.to_value().map_err(unreadable)?;
         let message = Message::from_value(value)?;
         Ok(self.parsed.get_or_init(|| message))
+    }
+}
+
+/// A kept message whose XML does not read back as a value.
+fn unreadable(e: impl std::fmt::Display) -> ProtocolError {
+    ProtocolError::WrongType {
+        key: format!("message ({e})"),
+        found: "XML",
+        expected: "map",
     }
 }
 
