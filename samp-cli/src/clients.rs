@@ -124,21 +124,7 @@ async fn watch(json: bool) -> Result<(), Failure> {
         }
         Ok::<(), std::io::Error>(())
     };
-    let mut written = Ok(());
-    let stop = async {
-        tokio::select! {
-            _ = samp::client::shutdown_signal() => {}
-            ended = changes => written = ended,
-        }
-    };
-    let ran = client.run_until(stop).await;
-    let _ = client.stop().await;
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {} // the reader left
-        Err(e) => return Err(e.into()),
-        Ok(()) => {}
-    }
-    ran.map_err(Failure::from)
+    out::run_while_writing(&client, changes).await
 }
 
 /// The tracked table as rows (empty while the hub is away).

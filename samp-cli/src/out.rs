@@ -73,6 +73,31 @@ pub fn note_connection_changes(client: &samp::Client, who: &'static str) {
     });
 }
 
+/// Runs a long-running command's `client` until Ctrl-C or SIGTERM, or until `writer` (what
+/// prints to standard output) ends, then unregisters it. A writer ended by a broken pipe
+/// (the reader left, as with `| head`) is a normal end; any other write error is the
+/// command's error.
+pub async fn run_while_writing(
+    client: &samp::Client,
+    writer: impl std::future::Future<Output = io::Result<()>>,
+) -> Result<(), crate::fail::Failure> {
+    let mut written = Ok(());
+    let stop = async {
+        tokio::select! {
+            _ = samp::client::shutdown_signal() => {}
+            ended = writer => written = ended,
+        }
+    };
+    let ran = client.run_until(stop).await;
+    let _ = client.stop().await;
+    match written {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(e.into()),
+        Ok(()) => {}
+    }
+    ran.map_err(crate::fail::Failure::from)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

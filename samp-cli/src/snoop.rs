@@ -171,21 +171,7 @@ pub async fn run(args: SnoopArgs) -> Result<(), Failure> {
     );
     out::note_connection_changes(&client, "samp snoop");
     let printer = tokio::spawn(print(client.clone(), arrivals, seen, args.json));
-    let mut written = Ok(());
-    let stop = async {
-        tokio::select! {
-            _ = samp::client::shutdown_signal() => {}
-            ended = printer => written = ended.unwrap_or(Ok(())),
-        }
-    };
-    let ran = client.run_until(stop).await;
-    let _ = client.stop().await;
-    match written {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {} // the reader left
-        Err(e) => return Err(e.into()),
-        Ok(()) => {}
-    }
-    ran.map_err(Failure::from)
+    out::run_while_writing(&client, async { printer.await.unwrap_or(Ok(())) }).await
 }
 
 /// Prints arrivals in order until standard output fails.
