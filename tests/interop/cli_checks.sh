@@ -20,15 +20,7 @@ build_samp_cli() {
   if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ] || [ -n "${INTEROP_SAMP_CLI_BIN:-}" ]; then
     note "not building: using the existing $SAMP_CLI_BIN"
   else
-    local t0; t0=$(now)
-    if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release -p samp-cli) \
-         </dev/null >"$TMP/build-cli.log" 2>&1; then
-      note "cargo build --release -p samp-cli: $(secs "$t0" "$(now)") s"
-    else
-      tail_of "$TMP/build-cli.log" 40 "cargo build output"
-      fail cli-build "cargo build --release -p samp-cli failed"
-      return 1
-    fi
+    cargo_build cli-build "$TMP/build-cli.log" -p samp-cli || return 1
   fi
   [ -x "$SAMP_CLI_BIN" ] || { fail cli-build "$SAMP_CLI_BIN missing"; return 1; }
   CLI_BUILT=1

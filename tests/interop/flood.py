@@ -10,25 +10,13 @@ usage: flood.py HUB_PID [N] [RSS_LIMIT_MIB]
 Prints "ok: ..." lines and "FAILED: ..." on the first problem (exit 1).
 """
 
-import os
 import socket
 import sys
 import threading
 import time
 import xmlrpc.client
 
-
-def lockfile():
-    hub = os.environ["SAMP_HUB"]
-    assert hub.startswith("std-lockurl:file://"), hub
-    path = hub[len("std-lockurl:file://"):]
-    info = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.rstrip("\n").split("=", 1)
-                info[k] = v
-    return info
+from lockfile import read_lockfile
 
 
 def rss_kib(pid, field="VmRSS"):
@@ -52,7 +40,7 @@ def main():
         comm = f.read().strip()
     if comm != "samp-hub":
         fail(f"process {pid} is {comm!r}, not the hub")
-    info = lockfile()
+    info = read_lockfile()
     url, secret = info["samp.hub.xmlrpc.url"], info["samp.secret"]
     hub = xmlrpc.client.ServerProxy(url)
     sender = hub.samp.hub.register(secret)

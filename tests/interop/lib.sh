@@ -271,6 +271,21 @@ setup_astropy() {
   fi
 }
 
+# cargo_build CHECK LOG ARGS...: `cargo build --release ARGS` in the repository, within
+# $T_BUILD, output to LOG; notes how long it took, or shows LOG's tail, FAILs CHECK and
+# returns 1.
+cargo_build() {
+  local check=$1 log=$2 t0; shift 2
+  t0=$(now)
+  if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release "$@") </dev/null >"$log" 2>&1; then
+    note "built in $(secs "$t0" "$(now)") s"
+  else
+    tail_of "$log" 40 "cargo build output"
+    fail "$check" "cargo build --release $* failed"
+    return 1
+  fi
+}
+
 # build_samp_hub: build (once per run) and check $SAMP_HUB_BIN -> SAMP_HUB_OK=0/1
 SAMP_HUB_OK=""
 build_samp_hub() {
@@ -280,15 +295,7 @@ build_samp_hub() {
   if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ] || [ -n "${INTEROP_SAMP_HUB_BIN:-}" ]; then
     note "not building: using the existing $SAMP_HUB_BIN"
   else
-    local t0; t0=$(now)
-    if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release -p samp-hub) \
-         </dev/null >"$TMP/build.log" 2>&1; then
-      note "built in $(secs "$t0" "$(now)") s"
-    else
-      tail_of "$TMP/build.log" 40 "cargo build output"
-      fail build "cargo build --release -p samp-hub failed"
-      return
-    fi
+    cargo_build build "$TMP/build.log" -p samp-hub || return
   fi
   if [ -x "$SAMP_HUB_BIN" ]; then
     SAMP_HUB_OK=1
@@ -312,21 +319,13 @@ HAVE_VIEWER=0
 setup_examples() {
   # With `tls`: the tls checks send over HTTPS with examples/send (and the hub is built
   # with it too, so the shared crates are compiled once for both).
-  local ex=(--features tls --example echo --example send) e t0
+  local ex=(--features tls --example echo --example send) e
   [ -f "$ROOT/examples/viewer.rs" ] && { HAVE_VIEWER=1; ex+=(--example viewer); }
   section "setup: cargo build --release ${ex[*]}"
   if [ "${INTEROP_SKIP_BUILD:-0}" = 1 ]; then
     note "not building: using the existing binaries in $EXAMPLES"
   else
-    t0=$(now)
-    if (cd "$ROOT" && timeout "$T_BUILD" cargo build --release "${ex[@]}") \
-         </dev/null >"$TMP/build-examples.log" 2>&1; then
-      note "built in $(secs "$t0" "$(now)") s"
-    else
-      tail_of "$TMP/build-examples.log" 40 "cargo build output"
-      fail build-examples "cargo build --release ${ex[*]} failed"
-      return
-    fi
+    cargo_build build-examples "$TMP/build-examples.log" "${ex[@]}" || return
   fi
   for e in echo send $([ "$HAVE_VIEWER" = 1 ] && echo viewer); do
     [ -x "$EXAMPLES/$e" ] || { fail build-examples "$EXAMPLES/$e missing"; return; }

@@ -7,12 +7,13 @@ usage: tls_peer.py CA_PEM CERT_PEM KEY_PEM READY_FILE
 Prints ok:/FAILED: lines; exits 0 once the notification has arrived.
 """
 
-import os
 import ssl
 import sys
 import threading
 import xmlrpc.client
 import xmlrpc.server
+
+from lockfile import read_lockfile
 
 NAME = "python-tls"
 
@@ -22,20 +23,9 @@ def fail(text):
     sys.exit(1)
 
 
-def lockfile():
-    path = os.environ["SAMP_HUB"][len("std-lockurl:file://"):]
-    info = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.startswith("#"):
-                k, v = line.rstrip("\n").split("=", 1)
-                info[k] = v
-    return info
-
-
 def main():
     ca, cert, key, ready = sys.argv[1:5]
-    info = lockfile()
+    info = read_lockfile()
     url = info["samp.hub.xmlrpc.url"]
     if not url.startswith("https://"):
         fail(f"the lockfile names {url}, not an https:// URL")
