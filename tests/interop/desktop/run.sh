@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Desktop interop: TOPCAT, SAOImage DS9 and Aladin, headless under xvfb-run, through
-# this repository's samp-hub, checked by examples/desktop_probe.rs (samp::mtypes against
+# this repository's samp-hub, checked by examples/desktop_probe/ (samp::mtypes against
 # the real applications, both directions). See README.md next to this file.
 #
 #   bash tests/interop/desktop/run.sh                 # from any directory
