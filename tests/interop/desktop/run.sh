@@ -138,7 +138,9 @@ done
 # ---------------------------------------------------------------- 2. build
 
 if [ "${DESKTOP_SKIP_BUILD:-0}" != 1 ]; then
-  builds=("cargo build --release --example desktop_probe")
+  # The same features and packages as the interop suite's builds, so CI compiles the
+  # shared crates once (and keeps one copy of them on disk).
+  builds=("cargo build --release --features tls --example desktop_probe")
   [ -z "${DESKTOP_SAMP_HUB_BIN:-}" ] && builds+=("cargo build --release -p samp-hub")
   for b in "${builds[@]}"; do
     note "$b"
