@@ -171,8 +171,15 @@ async fn send(client: &Client, args: &Args) -> samp::Result<bool> {
             outcomes.extend(told.into_iter().map(|id| (id, Outcome::Notified)));
         }
         (Mode::Sync, Some(to)) => {
-            let response = client.call_and_wait(&to, msg, timeout).await?;
-            outcomes.push((to, Outcome::Response(response)));
+            let outcome = match client.call_and_wait(&to, msg, timeout).await {
+                Ok(response) => Outcome::Response(response),
+                Err(e @ Error::Timeout { .. }) => {
+                    eprintln!("send: {e}");
+                    Outcome::NoResponse
+                }
+                Err(e) => return Err(e),
+            };
+            outcomes.push((to, outcome));
         }
         (Mode::Sync, None) => {
             // callAndWait has no broadcast form: one call per subscribed client, in parallel.

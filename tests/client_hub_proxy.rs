@@ -207,12 +207,34 @@ async fn messaging_methods() {
     assert!(resp.is_ok());
     let (_recv, _inbox) = replier.await.unwrap();
 
-    // callAndWait timeout: the hub faults
+    // callAndWait timeout: the hub faults once the (whole-second) timeout has passed, and
+    // the proxy reports that as a timeout.
     let e = send
         .call_and_wait(
             &recv_id,
             &Message::new("test.never"),
             Some(Duration::from_millis(10)),
+        )
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Timeout { what, after } => {
+            assert_eq!(*after, Duration::from_secs(1), "{e}");
+            assert!(what.contains(recv_id.as_str()), "{e}");
+            assert!(
+                what.contains("no reply from"),
+                "the hub's words are kept: {e}"
+            );
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+
+    // A fault that comes at once is the hub's refusal, not a timeout.
+    let e = send
+        .call_and_wait(
+            &ClientId::new("c-none"),
+            &Message::new("test.never"),
+            Some(WAIT),
         )
         .await
         .unwrap_err();

@@ -189,7 +189,8 @@ async fn send(client: &Client, args: &SendArgs, msg: &Message) -> Result<(), Fai
 }
 
 /// A response, or the reason there is none: a timeout, or a hub fault about this one
-/// recipient (callAndWait's timeout is a fault; so is a recipient that left meanwhile).
+/// recipient (callAndWait's timeout comes as `Error::Timeout`; a recipient that left
+/// meanwhile is a hub fault).
 /// Other errors end the send.
 fn answer(response: samp::Result<Response>) -> Result<Outcome, Failure> {
     match response {

@@ -2,7 +2,8 @@
 //!
 //! One async method per hub method, taking and returning the protocol types rather than raw
 //! [`Value`]s, so argument order and result shapes are checked in one place. A fault from the
-//! hub becomes [`Error::HubFault`] naming the method; a result of the wrong shape becomes
+//! hub becomes [`Error::HubFault`] naming the method (a `callAndWait` fault once its timeout
+//! has passed becomes [`Error::Timeout`]); a result of the wrong shape becomes
 //! [`Error::Protocol`].
 //!
 //! ```no_run
@@ -22,7 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use samp_http::HttpClient;
 use samp_protocol::standard::HubMethod;
@@ -274,7 +275,11 @@ impl HubProxy {
             true,
             &[to, message, &secs.to_string()],
         );
-        let v = self.send(HubMethod::CallAndWait, doc, http_timeout).await?;
+        let started = Instant::now();
+        let v = self
+            .send(HubMethod::CallAndWait, doc, http_timeout)
+            .await
+            .map_err(|e| timed_out(e, to, secs, started.elapsed()))?;
         Response::from_value(v).map_err(|e| Error::bad_result(M, e))
     }
 
@@ -282,6 +287,26 @@ impl HubProxy {
     pub async fn reply(&self, msg_id: &MsgId, response: &Response) -> Result<()> {
         let doc = self.document(HubMethod::Reply, true, &[msg_id, response]);
         self.keyed(HubMethod::Reply, doc).await.map(drop)
+    }
+}
+
+/// A hub reports a `callAndWait` timeout only as a fault, in words of its own (JSAMP, astropy
+/// and samp-hub all differ). A fault that came once the whole timeout had passed is that
+/// timeout (give or take a hub's coarse clock): say so with [`Error::Timeout`], which
+/// callers match on to retry. Faults that come early (unknown recipient, not subscribed)
+/// stay [`Error::HubFault`].
+fn timed_out(e: Error, to: &ClientId, secs: u64, waited: Duration) -> Error {
+    const CLOCK_SLACK: Duration = Duration::from_millis(100);
+    match e {
+        Error::HubFault { message, .. }
+            if secs > 0 && waited + CLOCK_SLACK >= Duration::from_secs(secs) =>
+        {
+            Error::Timeout {
+                what: format!("samp.hub.callAndWait to {to} (the hub: {message})"),
+                after: Duration::from_secs(secs),
+            }
+        }
+        other => other,
     }
 }
 

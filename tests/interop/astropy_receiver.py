@@ -7,7 +7,8 @@ Registers as samp.name ``interop-rust-target`` through SAMP_HUB=std-lockurl:file
 (required) and handles:
 
 * call ``test.rust``: replies samp.ok with result ``{"got": <param x>}``;
-* notification ``test.rust.note``: appends ``note x=<param x> from <sender>`` to LOG_FILE.
+* notification ``test.rust.note``: appends ``note x=<param x> from <sender>`` to LOG_FILE;
+* call ``test.rust.silent``: never replies (the caller's timeout is what is tested).
 
 Every message received is also logged to LOG_FILE (one line each, flushed). Writes its
 public id to READY_FILE once subscribed, then runs until SIGTERM/SIGINT or the hub's
@@ -50,6 +51,9 @@ def main():
         record(f"call {mtype} x={params.get('x')} from {sender_id}")
         cli.ereply(msg_id, SAMP_STATUS_OK, result={"got": params.get("x", "")})
 
+    def on_silent(private_key, sender_id, msg_id, mtype, params, extra):
+        record(f"call {mtype} from {sender_id} (not answered)")
+
     def on_note(private_key, sender_id, mtype, params, extra):
         record(f"note x={params.get('x')} from {sender_id}")
 
@@ -61,6 +65,7 @@ def main():
         cli.connect()
         cli.bind_receive_call("test.rust", on_call)
         cli.bind_receive_notification("test.rust.note", on_note)
+        cli.bind_receive_call("test.rust.silent", on_silent)
         cli.bind_receive_message("samp.hub.event.shutdown", on_shutdown)
     except Exception as e:
         print(f"astropy_receiver: could not connect/subscribe: {type(e).__name__}: {e}")

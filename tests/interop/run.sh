@@ -489,6 +489,19 @@ clients_on_hub() {
     else
       fail "$T: send --mode call (broadcast) → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
     fi
+
+    # A callAndWait the recipient never answers: each hub faults in words of its own once
+    # the timeout passes, and the client reports a timeout (not a hub refusal).
+    log="$dir/send-silent.log"
+    step "$dir" "$log" "$EXAMPLES/send" --to-name interop-rust-target --mtype test.rust.silent \
+      --mode sync --timeout 2
+    if [ "$STEP_RC" = 1 ] && grep -q ' no-response$' "$log" &&
+       grep -q 'samp.hub.callAndWait to .* got no answer within 2s' "$log" &&
+       grep -q '^call test.rust.silent from ' "$dir/receiver.log"; then
+      pass "$T: send --mode sync, no reply → timeout" "exit 1 after ${STEP_SECS} s: $(grep -m1 'got no answer' "$log" | cut -c1-160)"
+    else
+      fail "$T: send --mode sync, no reply → timeout" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-240)"
+    fi
   fi
 
   # --- (g) the macro-based viewer

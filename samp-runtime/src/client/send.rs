@@ -199,7 +199,8 @@ impl Client {
 
     /// Calls one client and waits for the response through the hub
     /// (`samp.hub.callAndWait`); works for non-callable clients too. `timeout` is
-    /// rounded up to whole seconds; when it passes the hub answers with a fault.
+    /// rounded up to whole seconds; when it passes, the hub's fault comes back as
+    /// [`Error::Timeout`].
     pub async fn call_and_wait(
         &self,
         to: &ClientId,
