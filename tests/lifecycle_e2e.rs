@@ -4,7 +4,7 @@
 //! The hubs that get killed run in a child process: this test binary itself, re-run with
 //! `SAMP_TEST_HUB_CHILD=<lockfile>` so that only `hub_child_process` does anything.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use samp::protocol::Subscriptions;
 use samp::{Client, ClientId, Context, Error, Map, Message, Metadata, Value};
 
 mod common;
-use common::{WAIT, builder, guard, hub};
+use common::{WAIT, builder, guard, hub, temp_lockfile};
 
 /// Not a test of its own: the body of the hub child process.
 #[test]
@@ -66,12 +66,6 @@ impl Drop for ChildHub {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-fn temp_lockfile(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("samp-life-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("lock")
 }
 
 fn on(lockfile: &Path) -> samp::client::ClientBuilder {

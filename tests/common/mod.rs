@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test crate uses its own subset
 
 use std::future::Future;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use samp::Client;
@@ -28,4 +29,12 @@ pub fn builder(hub: &RunningHub) -> ClientBuilder {
 /// Awaits `f`, failing the test if it takes longer than [`WAIT`].
 pub async fn guard<T>(f: impl Future<Output = T>) -> T {
     tokio::time::timeout(WAIT, f).await.expect("did not hang")
+}
+
+/// A lockfile path of this test's own (the file itself is not created), in a directory
+/// named after `tag` and this process.
+pub fn temp_lockfile(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("samp-test-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("lock")
 }

@@ -378,6 +378,11 @@ impl ClientBuilder {
         })
     }
 
+    /// Where the client will look for its hub.
+    pub(crate) fn hub_source(&self) -> &HubSource {
+        &self.hub
+    }
+
     /// Builds the client and registers it: pings the hub, registers, starts the callback
     /// server, sets the callback URL, declares metadata and subscriptions.
     pub async fn connect(self) -> Result<Client> {

@@ -26,6 +26,8 @@ mod context;
 mod dispatch;
 mod handler;
 mod lifecycle;
+#[cfg(feature = "hub")]
+mod own_hub;
 mod progress;
 #[doc(hidden)]
 pub mod registry;
