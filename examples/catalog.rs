@@ -72,37 +72,24 @@ async fn list(_query: CatalogList, State(catalog): State<Catalog>) -> Reply<Cata
 #[tokio::main]
 async fn main() -> samp::Result<()> {
     let catalog = Catalog::default();
-    let builder = || {
-        samp::Client::builder()
-            .metadata(samp::metadata!(name = "catalog"))
-            .state(catalog.clone())
-    };
-    let (client, own_hub) = match builder().connect().await {
-        Ok(client) => (client, None),
-        Err(samp::Error::NoHub { .. } | samp::Error::Transport { .. }) => {
-            let hub = samp::hub::Hub::builder().start().await?;
-            println!("catalog: no hub was running; started one at {}", hub.url());
-            let client = builder()
-                .lock_info(hub.lock_info().clone())
-                .connect()
-                .await?;
-            (client, Some(hub))
-        }
-        Err(e) => return Err(e),
-    };
+    let (client, own_hub) = samp::Client::builder()
+        .metadata(samp::metadata!(name = "catalog"))
+        .state(catalog.clone())
+        .connect_or_start_hub()
+        .await?;
+    if let Some(hub) = &own_hub {
+        println!("catalog: no hub was running; started one at {}", hub.url());
+    }
     let me = client.public_id().expect("registered");
     println!("catalog: registered as {me}");
 
     // Another application, in the same process for the demonstration.
-    let mut asker = samp::Client::builder()
+    let asker = samp::Client::builder()
         .name("catalog-asker")
         .callable(false)
-        .no_static_handlers();
-    asker = match &own_hub {
-        Some(hub) => asker.lock_info(hub.lock_info().clone()),
-        None => asker,
-    };
-    let asker = asker.connect().await?;
+        .no_static_handlers()
+        .connect()
+        .await?;
     let wait = Duration::from_secs(10);
     let load = TableLoadVotable::new("file:///data/m31.xml").table_id("m31");
     asker.call_and_wait(&me, load.clone(), wait).await?;

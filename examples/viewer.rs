@@ -77,36 +77,25 @@ async fn main() -> samp::Result<()> {
         .init();
 
     let viewer = Viewer::default();
-    let builder = || {
-        samp::Client::builder()
-            .metadata(samp::metadata!(name = "viewer"))
-            .state(viewer.clone())
-            .track_clients(true) // so handlers can name the sender
-            .reconnect(samp::Reconnect::default()) // survive hub restarts and crashes
-    };
     println!("viewer: looking for a SAMP hub");
-    let (client, own_hub) = match builder().connect().await {
-        Ok(client) => (client, None),
-        Err(e @ (samp::Error::NoHub { .. } | samp::Error::Transport { .. })) => {
-            println!("viewer: no hub is running ({e})");
-            println!("viewer: starting one in this process");
-            let hub = samp::hub::Hub::builder().start().await?;
-            match hub.lockfile() {
-                Some(path) => println!(
-                    "viewer: hub at {}, lockfile {} (other tools can join)",
-                    hub.url(),
-                    path.display()
-                ),
-                None => println!("viewer: hub at {}", hub.url()),
-            }
-            let client = builder()
-                .lock_info(hub.lock_info().clone())
-                .connect()
-                .await?;
-            (client, Some(hub))
+    let (client, own_hub) = samp::Client::builder()
+        .metadata(samp::metadata!(name = "viewer"))
+        .state(viewer.clone())
+        .track_clients(true) // so handlers can name the sender
+        .reconnect(samp::Reconnect::default()) // survive hub restarts and crashes
+        .connect_or_start_hub() // no hub running: start one here, for other tools too
+        .await?;
+    if let Some(hub) = &own_hub {
+        println!("viewer: no hub was running; started one in this process");
+        match hub.lockfile() {
+            Some(path) => println!(
+                "viewer: hub at {}, lockfile {} (other tools can join)",
+                hub.url(),
+                path.display()
+            ),
+            None => println!("viewer: hub at {}", hub.url()),
         }
-        Err(e) => return Err(e),
-    };
+    }
     println!(
         "viewer: registered as {} with {}; handling table.load.votable and coord.pointAt.sky",
         client

@@ -630,11 +630,63 @@ clients_on_hub() {
   CL_TIMES+=("$kind $(secs "$t_hub" "$(now)") s")
 }
 
+# The README's run command with no hub running: the viewer starts one in its own process
+# (ClientBuilder::connect_or_start_hub), writes the lockfile where others look, JSAMP's
+# messagesender and an astropy client join it and reach the viewer, and SIGTERM shuts the
+# hub down with the viewer (the lockfile goes).
+viewer_alone() {
+  local dir="$TMP/viewer-alone" T="viewer alone" vpid log mode probs=()
+  CL_KIND=none
+  [ "$HAVE_VIEWER" = 1 ] || { note "examples/viewer.rs does not exist: $T skipped"; return; }
+  section "viewer alone: it starts a hub; JSAMP and astropy join it"
+  mkdir -p "$dir"
+  start_app "$dir" "$dir/viewer.log" "$EXAMPLES/viewer"
+  vpid=$APP_PID
+  if ! wait_app_line "$vpid" "$dir/viewer.log" '^viewer: waiting for messages' "$T_APP_READY"; then
+    fail "$T: starts a hub" "viewer not ready within ${T_APP_READY} s$(alive "$vpid" || echo ' (it exited)')"
+    tail_of "$dir/viewer.log" 20 "viewer output"
+    stop_pid "$vpid" 5 || true
+    return
+  fi
+  mode=$(stat -c %a "$dir/lock" 2>/dev/null)
+  if grep -q '^viewer: no hub was running; started one' "$dir/viewer.log" && [ "$mode" = 600 ]; then
+    pass "$T: starts a hub" "$(grep -m1 '^viewer: hub at' "$dir/viewer.log" | cut -c1-160), lockfile mode 0600"
+  else
+    fail "$T: starts a hub" "lockfile mode '${mode:-missing}'; $(tr '\n' ' ' <"$dir/viewer.log" | cut -c1-240)"
+  fi
+  log="$dir/messagesender.log"
+  step "$dir" "$log" "${JSAMP_CMD[@]}" messagesender -mtype table.load.votable \
+    -param url file:///tmp/alone.xml -param name alone-table -mode sync -targetname viewer
+  if grep -q 'samp\.ok' "$log" &&
+     wait_app_line "$vpid" "$dir/viewer.log" 'alone-table' 10; then
+    pass "$T: JSAMP messagesender joins it" "sync table.load.votable: samp.ok, the viewer opened it, ${STEP_SECS} s"
+  else
+    fail "$T: JSAMP messagesender joins it" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
+  fi
+  log="$dir/astropy.log"
+  step "$dir" "$log" "$PY" "$HERE/astropy_to_echo.py" viewer
+  if [ "$STEP_RC" = 0 ]; then
+    pass "$T: astropy joins it" "$(grep -c '^ok:' "$log") assertion groups ok, ${STEP_SECS} s"
+  else
+    fail "$T: astropy joins it" "exit $STEP_RC: $(sed -n 's/^FAILED: //p' "$log" | head -n 1 | cut -c1-200)"
+  fi
+  stop_pid "$vpid" 10
+  [ "$STOP_RC" = 0 ] || probs+=("exit status $STOP_RC")
+  [ -e "$dir/lock" ] && probs+=("the lockfile is still there")
+  grep -q '^viewer: shutting down the hub it started' "$dir/viewer.log" || probs+=("no hub shutdown logged")
+  if [ ${#probs[@]} = 0 ]; then
+    pass "$T: SIGTERM ends viewer and hub" "status 0 in ${STOP_SECS} s, lockfile removed"
+  else
+    fail "$T: SIGTERM ends viewer and hub" "${probs[*]}"; tail_of "$dir/viewer.log" 10 "viewer output"
+  fi
+}
+
 CL_TIMES=()
 check_clients() {
   needs clients jsamp astropy examples || return
   local kind
   for kind in ${CLIENT_HUBS//,/ }; do clients_on_hub "$kind"; done
+  viewer_alone
 }
 
 # ---------------------------------------------------------------- main
