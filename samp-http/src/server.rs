@@ -36,6 +36,12 @@ pub struct ServerConfig {
     pub body_timeout: Duration,
     /// Most connections open at once; more wait in the listen queue until one closes.
     pub max_connections: usize,
+    /// Go on with a request whose peer closes its side of the connection before the
+    /// answer (on by default): DS9 sends a `samp.hub.reply` and closes, and the reply must
+    /// still count. Off, such a request is abandoned as soon as the close is seen; that is
+    /// right where answers wait (Web Profile long polls): a poll nobody will read must
+    /// not take callbacks off the queue and write them into a closed socket.
+    pub serve_half_closed: bool,
     /// Serve HTTPS with this identity (feature `tls`).
     #[cfg(feature = "tls")]
     pub tls: Option<crate::tls::ServerTls>,
@@ -48,6 +54,7 @@ impl Default for ServerConfig {
             header_timeout: Duration::from_secs(120),
             body_timeout: Duration::from_secs(120),
             max_connections: 1024,
+            serve_half_closed: true,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -212,9 +219,7 @@ impl Connection {
             .timer(TokioTimer::new())
             .header_read_timeout(config.header_timeout)
             .keep_alive(true)
-            // A peer that closes its side once its request is sent (DS9 can) still has
-            // that request handled: by default hyper drops it, and with it, say, a reply.
-            .half_close(true)
+            .half_close(config.serve_half_closed)
             .serve_connection(TokioIo::new(io), svc);
         let conn = watcher.watch(conn);
         tokio::spawn(async move {

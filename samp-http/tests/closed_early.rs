@@ -2,6 +2,8 @@
 //! reading the answer. DS9's XML-RPC client can close a socket without reading (its
 //! nested `vwait`s on one global wake the wrong call); had the server dropped the
 //! request there, a `samp.hub.reply` would be lost and the caller would wait forever.
+//! With `serve_half_closed` off (the hub's Web Profile, whose long polls wait for
+//! something to answer), a request whose peer has gone is abandoned instead.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -56,4 +58,23 @@ async fn a_whole_request_is_handled_though_the_peer_closes_first() {
     let mut got: Vec<_> = rec.0.lock().unwrap().iter().map(|b| b.to_vec()).collect();
     got.sort();
     assert_eq!(got, vec![b"closed".to_vec(), b"half-closed".to_vec()]);
+}
+
+#[tokio::test]
+async fn without_serve_half_closed_a_request_whose_peer_left_is_abandoned() {
+    let rec = SlowRecorder::default();
+    let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let config = ServerConfig {
+        serve_half_closed: false,
+        ..ServerConfig::default()
+    };
+    let server = Server::bind_http(addr, config, Arc::new(rec.clone()))
+        .await
+        .unwrap();
+    send_and_close(server.local_addr(), "half-closed", true).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        rec.0.lock().unwrap().is_empty(),
+        "the handler did not finish"
+    );
 }

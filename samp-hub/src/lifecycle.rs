@@ -174,8 +174,13 @@ impl HubBuilder {
         }
         let secret = Secret::generate();
         let addr = SocketAddr::new(config.addr, config.port);
-        // The Web Profile is plain HTTP on loopback (browsers reach localhost:21012).
-        let web_server_config = config.server.clone();
+        // The Web Profile is plain HTTP on loopback (browsers reach localhost:21012). Pages
+        // do not half-close; a page's closed connection is an abandoned request, and a
+        // long poll abandoned must leave its callbacks queued for the next one.
+        let web_server_config = samp_http::ServerConfig {
+            serve_half_closed: false,
+            ..config.server.clone()
+        };
         #[allow(unused_mut)]
         let mut server_config = config.server.clone();
         #[cfg(feature = "tls")]

@@ -485,3 +485,36 @@ async fn a_recipient_that_never_answers_is_capped_not_dropped() {
     assert!(fault.to_string().contains("cannot take more"), "{fault}");
     held.abort();
 }
+
+#[tokio::test]
+async fn a_poll_whose_page_went_away_takes_nothing() {
+    let (hub, port) = web_hub(|_| {}).await;
+    let page = Page::register(port, PAGE).await;
+    page.callable(&["table.*"]).await;
+    let desktop = Raw::register(&hub, true).await;
+
+    // A long poll the page gives up on (an aborted request, a closed tab): its connection
+    // closes while the hub holds the poll.
+    let doc =
+        xmlrpc::write_call("samp.webhub.pullCallbacks", &[&page.key.as_str(), &"60"]).unwrap();
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: localhost:{port}\r\nOrigin: {PAGE}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{doc}",
+        doc.len()
+    );
+    let mut abandoned = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    abandoned.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(abandoned);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // What arrives next waits for the page's next poll, not for the abandoned one.
+    let note =
+        map! { "samp.mtype" => "table.highlight.row", "samp.params" => map! { "row" => "7" } };
+    desktop
+        .ok("notify", vec![page.id.as_str().into(), note])
+        .await;
+    let got = page.pull_message().await;
+    let params = got.as_map().unwrap()["samp.params"].as_list().unwrap();
+    let message = params.last().unwrap().as_map().unwrap();
+    assert_eq!(message["samp.mtype"].as_str(), Some("table.highlight.row"));
+}
