@@ -14,6 +14,7 @@ use samp_protocol::Value;
 use samp_protocol::xmlrpc::{self, Fault, WriteError, WriteValue};
 
 use super::{BoxError, DEFAULT_MAX_BODY};
+use crate::body::Body;
 
 /// Why an XML-RPC call did not produce a value.
 ///
@@ -83,6 +84,18 @@ pub struct Fetched {
     pub content_type: Option<String>,
     /// The body.
     pub body: Bytes,
+}
+
+/// What [`HttpClient::fetch_streaming`] got: the head, and the body still to come.
+#[derive(Debug)]
+pub struct Streamed {
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Content-Type` header, if any.
+    pub content_type: Option<String>,
+    /// The body as it arrives; its size hint is exact when the server sent a
+    /// `Content-Length`.
+    pub body: Body,
 }
 
 /// A URL this client cannot call.
@@ -264,13 +277,38 @@ impl HttpClient {
     }
 
     /// GETs `url` whatever the status, keeping the status and content type, with the body
-    /// cut off at `max_body` bytes (an error): the Web Profile's URL translator uses it.
+    /// cut off at `max_body` bytes (an error), all within `timeout`.
     pub async fn fetch(
         &self,
         url: &str,
         max_body: usize,
         timeout: Duration,
     ) -> Result<Fetched, CallError> {
+        let exchange = async {
+            let head = self.fetch_streaming(url).await?;
+            let body = Limited::new(head.body, max_body)
+                .collect()
+                .await
+                .map_err(|e| transport(url, e))?
+                .to_bytes();
+            Ok(Fetched {
+                status: head.status,
+                content_type: head.content_type,
+                body,
+            })
+        };
+        tokio::time::timeout(timeout, exchange)
+            .await
+            .map_err(|_| CallError::Timeout {
+                url: url.to_owned(),
+                timeout,
+            })?
+    }
+
+    /// GETs `url` whatever the status and returns once the head is in, the body to be read
+    /// as it arrives (the Web Profile's URL translator passes it on so). No time limit:
+    /// the caller sets one.
+    pub async fn fetch_streaming(&self, url: &str) -> Result<Streamed, CallError> {
         let uri = parse_http_uri(url)?;
         let req = Request::builder()
             .method(Method::GET)
@@ -284,35 +322,21 @@ impl HttpClient {
                 url: url.to_owned(),
                 source: EndpointError::Syntax(e.to_string()),
             })?;
-        let exchange = async {
-            let resp = self
-                .inner
-                .request(req)
-                .await
-                .map_err(|e| transport(url, e))?;
-            let status = resp.status().as_u16();
-            let content_type = resp
-                .headers()
-                .get(header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let body = Limited::new(resp.into_body(), max_body)
-                .collect()
-                .await
-                .map_err(|e| transport(url, e))?
-                .to_bytes();
-            Ok(Fetched {
-                status,
-                content_type,
-                body,
-            })
-        };
-        tokio::time::timeout(timeout, exchange)
+        let resp = self
+            .inner
+            .request(req)
             .await
-            .map_err(|_| CallError::Timeout {
-                url: url.to_owned(),
-                timeout,
-            })?
+            .map_err(|e| transport(url, e))?;
+        let content_type = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        Ok(Streamed {
+            status: resp.status().as_u16(),
+            content_type,
+            body: Body::stream(resp.into_body()),
+        })
     }
 
     async fn send(

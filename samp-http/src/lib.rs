@@ -8,13 +8,15 @@
 
 #![warn(missing_docs)]
 
+mod body;
 mod client;
 mod server;
 #[cfg(feature = "tls")]
 pub mod tls;
 mod xmlrpc_endpoint;
 
-pub use client::{CallError, Chunks, EndpointError, Fetched, HttpClient, parse_http_url};
+pub use body::{Body, StreamError};
+pub use client::{CallError, Chunks, EndpointError, Fetched, HttpClient, Streamed, parse_http_url};
 pub use server::{HttpFuture, HttpService, RequestInfo, Server, ServerConfig, ServerHandle, plain};
 pub use xmlrpc_endpoint::{CallFuture, XmlRpcService, answer_call, xml_answer};
 

@@ -11,7 +11,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, header};
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
+
+use crate::body::Body;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -69,7 +71,7 @@ pub struct RequestInfo {
 }
 
 /// The future an [`HttpService`] answers with.
-pub type HttpFuture = Pin<Box<dyn Future<Output = Response<Full<Bytes>>> + Send + 'static>>;
+pub type HttpFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send + 'static>>;
 
 /// Answers HTTP requests whose bodies the server has already read (within its limits).
 pub trait HttpService: Send + Sync + 'static {
@@ -268,7 +270,7 @@ async fn handle(
     peer: SocketAddr,
     config: &ServerConfig,
     service: Arc<dyn HttpService>,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -347,7 +349,7 @@ async fn read_body(
     })
 }
 
-fn too_large(limit: usize) -> Response<Full<Bytes>> {
+fn too_large(limit: usize) -> Response<Body> {
     plain(
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("request body exceeds the limit of {limit} bytes\n"),
@@ -355,8 +357,8 @@ fn too_large(limit: usize) -> Response<Full<Bytes>> {
 }
 
 /// A plain-text response: for errors a person may read.
-pub fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::copy_from_slice(text.as_bytes())));
+pub fn plain(status: StatusCode, text: &str) -> Response<Body> {
+    let mut resp = Response::new(Body::full(Bytes::copy_from_slice(text.as_bytes())));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

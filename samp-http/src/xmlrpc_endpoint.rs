@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use crate::body::Body;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode, header};
-use http_body_util::Full;
 use samp_protocol::Value;
 use samp_protocol::xmlrpc::{self, Fault, MethodCall, WriteValue};
 use tracing::{debug, warn};
@@ -67,7 +67,7 @@ pub async fn answer_call<F, R>(
     body: &[u8],
     info: RequestInfo,
     serve: impl FnOnce(MethodCall) -> F,
-) -> Response<Full<Bytes>>
+) -> Response<Body>
 where
     F: Future<Output = Result<R, Fault>>,
     R: WriteValue,
@@ -92,7 +92,7 @@ pub fn xml_answer<R: WriteValue>(
     result: Result<R, Fault>,
     method: &str,
     info: RequestInfo,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let peer = info.peer;
     let xml = match result {
         Ok(value) => xmlrpc::write_response(&value).unwrap_or_else(|e| {
@@ -104,7 +104,7 @@ pub fn xml_answer<R: WriteValue>(
             xmlrpc::write_fault(&fault)
         }
     };
-    let mut resp = Response::new(Full::new(Bytes::from(xml)));
+    let mut resp = Response::new(Body::full(xml));
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("text/xml"),

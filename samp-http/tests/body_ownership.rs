@@ -7,9 +7,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http_body_util::Full;
+
 use hyper::{Request, Response};
-use samp_http::{HttpFuture, HttpService, RequestInfo, Server, ServerConfig};
+use samp_http::{Body, HttpFuture, HttpService, RequestInfo, Server, ServerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -20,7 +20,7 @@ struct Keeper(Mutex<Vec<Bytes>>);
 impl HttpService for Keeper {
     fn handle(&self, req: Request<Bytes>, _: RequestInfo) -> HttpFuture {
         self.0.lock().unwrap().push(req.into_body());
-        Box::pin(async { Response::new(Full::new(Bytes::from_static(b"ok"))) })
+        Box::pin(async { Response::new(Body::from("ok")) })
     }
 }
 

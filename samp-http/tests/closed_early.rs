@@ -10,9 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
+
 use hyper::{Request, Response};
-use samp_http::{HttpFuture, HttpService, RequestInfo, Server, ServerConfig};
+use samp_http::{Body, HttpFuture, HttpService, RequestInfo, Server, ServerConfig};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
@@ -26,7 +26,7 @@ impl HttpService for SlowRecorder {
         Box::pin(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;
             record.lock().unwrap().push(req.into_body());
-            Response::new(Full::new(Bytes::from_static(b"ok")))
+            Response::new(Body::from("ok"))
         })
     }
 }

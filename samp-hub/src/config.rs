@@ -91,8 +91,9 @@ pub struct WebConfig {
     pub idle_eject: Duration,
     /// Most web clients registered at once.
     pub max_clients: usize,
-    /// Largest resource the URL translator fetches for a web client.
-    pub translator_max_bytes: usize,
+    /// Largest resource the URL translator passes on to a web client. It streams, holding
+    /// a chunk at a time, so this bounds transfer, not memory.
+    pub translator_max_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -104,7 +105,7 @@ impl Default for WebConfig {
             restrict_mtypes: true,
             idle_eject: Duration::from_secs(120),
             max_clients: 100,
-            translator_max_bytes: 64 * 1024 * 1024,
+            translator_max_bytes: 16 << 30,
         }
     }
 }

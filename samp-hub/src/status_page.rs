@@ -14,8 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode, header};
-use http_body_util::Full;
-use samp_http::{HttpFuture, plain};
+use samp_http::{Body, HttpFuture, plain};
 use samp_protocol::Secret;
 
 use crate::core::{ClientView, Entry, HubCore, StatusSnapshot};
@@ -68,7 +67,7 @@ impl StatusPage {
     }
 }
 
-fn ready(resp: Response<Full<Bytes>>) -> HttpFuture {
+fn ready(resp: Response<Body>) -> HttpFuture {
     Box::pin(std::future::ready(resp))
 }
 
@@ -81,8 +80,8 @@ fn query_u64(query: &str, key: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn respond(body: String, content_type: &'static str, csp: Option<String>) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
+fn respond(body: String, content_type: &'static str, csp: Option<String>) -> Response<Body> {
+    let mut resp = Response::new(Body::full(body));
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -101,7 +100,7 @@ fn respond(body: String, content_type: &'static str, csp: Option<String>) -> Res
 }
 
 /// The whole page.
-fn page(s: &StatusSnapshot) -> Response<Full<Bytes>> {
+fn page(s: &StatusSnapshot) -> Response<Body> {
     let nonce = Secret::generate().expose().replace(':', "");
     let mut html = String::with_capacity(16 * 1024);
     let _ = write!(
@@ -142,7 +141,7 @@ fn page(s: &StatusSnapshot) -> Response<Full<Bytes>> {
 
 /// What the page's script polls for: new log rows (as HTML), the counters, and the client
 /// table when it changed.
-fn news(s: &StatusSnapshot, version: u64) -> Response<Full<Bytes>> {
+fn news(s: &StatusSnapshot, version: u64) -> Response<Body> {
     let mut rows = String::new();
     for e in s.entries.iter().rev() {
         log_row(&mut rows, e, &s.clients);

@@ -518,3 +518,119 @@ async fn a_poll_whose_page_went_away_takes_nothing() {
     let message = params.last().unwrap().as_map().unwrap();
     assert_eq!(message["samp.mtype"].as_str(), Some("table.highlight.row"));
 }
+
+/// Serves `body` once per connection at `/sized` (with `Content-Length`) and `/chunked`
+/// (without), for the translator to fetch.
+async fn upstream(body: Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut head = vec![0u8; 4096];
+                let n = conn.read(&mut head).await.unwrap_or(0);
+                let sized = String::from_utf8_lossy(&head[..n]).contains("/sized");
+                if sized {
+                    let h = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/fits\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = conn.write_all(h.as_bytes()).await;
+                    let _ = conn.write_all(&body).await;
+                } else {
+                    let h = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+                    let _ = conn.write_all(h.as_bytes()).await;
+                    for piece in body.chunks(64 * 1024) {
+                        let chunk = format!("{:x}\r\n", piece.len());
+                        let _ = conn.write_all(chunk.as_bytes()).await;
+                        let _ = conn.write_all(piece).await;
+                        let _ = conn.write_all(b"\r\n").await;
+                    }
+                    let _ = conn.write_all(b"0\r\n\r\n").await;
+                }
+                let _ = conn.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn the_translator_streams_what_fits_its_limit_and_refuses_the_rest() {
+    const LIMIT: u64 = 3 << 20;
+    let (hub, port) = web_hub(|w| w.translator_max_bytes = LIMIT).await;
+    let page = Page::register(port, PAGE).await;
+    page.callable(&["image.load.fits"]).await;
+    let desktop = Raw::register(&hub, true).await;
+
+    let dir = std::env::temp_dir().join(format!("samp-web-stream-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let pattern = |len: usize| -> Vec<u8> { (0..len).map(|i| b'a' + (i % 26) as u8).collect() };
+    let fits = pattern(LIMIT as usize - 4321);
+    std::fs::write(dir.join("fits.fits"), &fits).unwrap();
+    std::fs::write(dir.join("over.fits"), pattern(LIMIT as usize + 1)).unwrap();
+    let from_web = upstream(fits.clone()).await;
+    let over_web = upstream(pattern(LIMIT as usize + 1)).await;
+
+    let urls = [
+        format!("file://{}", dir.join("fits.fits").display()),
+        format!("file://{}", dir.join("over.fits").display()),
+        format!("http://127.0.0.1:{from_web}/sized"),
+        format!("http://127.0.0.1:{from_web}/chunked"),
+        format!("http://127.0.0.1:{over_web}/sized"),
+        format!("http://127.0.0.1:{over_web}/chunked"),
+    ];
+    for url in &urls {
+        let load = map! { "samp.mtype" => "image.load.fits", "samp.params" => map! { "url" => url.as_str() } };
+        desktop
+            .ok("notify", vec![page.id.as_str().into(), load])
+            .await;
+        page.pull_message().await;
+    }
+    let client = samp_http::HttpClient::new();
+    let get = |url: &str| {
+        let (client, full) = (client.clone(), format!("{}{url}", page.translator));
+        async move { client.fetch(&full, 64 << 20, WAIT).await }
+    };
+
+    // Within the limit: the whole resource, with its length announced where it is known.
+    for url in [&urls[0], &urls[2], &urls[3]] {
+        let got = get(url).await.unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(got.status, 200, "{url}");
+        assert!(
+            got.body == fits,
+            "{url}: {} bytes, not the {} sent",
+            got.body.len(),
+            fits.len()
+        );
+    }
+    let (status, headers, _) = http(
+        port,
+        "HEAD",
+        &format!(
+            "{}{}",
+            page.translator.split_once(&format!("{port}")).unwrap().1,
+            urls[0]
+        ),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-type"), Some("application/fits"));
+    let announced = fits.len().to_string();
+    assert_eq!(header(&headers, "content-length"), Some(announced.as_str()));
+
+    // Over it: refused when the size is known, cut short when it is not.
+    for url in [&urls[1], &urls[4]] {
+        assert_eq!(get(url).await.unwrap().status, 413, "{url}");
+    }
+    let cut = get(&urls[5]).await;
+    assert!(
+        cut.is_err(),
+        "an over-long stream must not arrive whole: {:?}",
+        cut.map(|f| f.body.len())
+    );
+}

@@ -1,7 +1,7 @@
 """The desktop side of the browser test: an astropy Standard Profile client that waits
 for the web page to register, sends it a VOTable with table.load.votable (a file: URL
 the page must fetch through the hub's URL translator), and waits for the
-coord.pointAt.sky the page sends back.
+coord.pointAt.sky the page sends back; then sends it a 512 MiB image.load.fits.
 
 usage: desktop_peer.py WORKDIR   (SAMP_HUB names the hub; prints ok:/FAILED: lines)
 """
@@ -17,6 +17,7 @@ from astropy.samp import SAMPIntegratedClient, conf  # noqa: E402
 
 conf.use_internet = False
 RA, DEC = "83.6331", "22.0145"
+IMAGE_BYTES = 512 * 1024 * 1024  # eight times the translator's old whole-body cap
 PAGE_NAME = "Browser test page"
 
 
@@ -66,6 +67,14 @@ def main():
     if got["sender"] != page or (got["ra"], got["dec"]) != (RA, DEC):
         fail(f"unexpected coord.pointAt.sky: {got}")
     print(f"ok: coord.pointAt.sky from {page}: ra {got['ra']} dec {got['dec']}", flush=True)
+
+    # A large image (sparse: no disk used), which the page streams through the translator.
+    image = os.path.join(work, "big.fits")
+    with open(image, "wb") as f:
+        f.truncate(IMAGE_BYTES)
+    client.notify(page, {"samp.mtype": "image.load.fits",
+                         "samp.params": {"url": "file://" + image, "name": "big"}})
+    print(f"ok: sent image.load.fits file://{image} ({IMAGE_BYTES} bytes)", flush=True)
     client.disconnect()
 
 

@@ -122,6 +122,22 @@ if [ "$ready" = 1 ] && ! (exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null; t
         tail_of "$TMP/reports.txt" 20 "page reports"
         tail_of "$HUB_LOG" 30 "hub log"
       fi
+      # The 512 MiB image the peer sent last: streamed whole, the hub's memory flat.
+      want="allowed: fetched the image through the translator: HTTP 200, $((512 * 1024 * 1024)) bytes"
+      t0=$(now)
+      if [ "$rc" = 0 ] && wait_report "$want" "$T_PAGE"; then
+        hub_proc=$(tr ' ' '\n' <"/proc/$hub_pid/task/$hub_pid/children" 2>/dev/null | head -n 1)
+        peak=$(awk '/^VmHWM:/ {print int($2 / 1024)}' "/proc/$hub_proc/status" 2>/dev/null)
+        if [ -n "$peak" ] && [ "$peak" -lt 100 ]; then
+          pass browser-large-file "the page streamed a 512 MiB image through the translator in $(secs "$t0" "$(now)") s; hub peak RSS ${peak} MiB"
+        else
+          fail browser-large-file "hub peak RSS '${peak:-unknown}' MiB (want < 100) after a 512 MiB translation"
+        fi
+      else
+        fail browser-large-file "the page did not report the whole image: $(grep -m1 'allowed: .*image' "$TMP/reports.txt" | tail -n 1 | cut -c1-200)"
+        tail_of "$TMP/reports.txt" 10 "page reports"
+        tail_of "$HUB_LOG" 20 "hub log"
+      fi
     else
       fail browser-register "the page from $ALLOWED did not register"
       tail_of "$TMP/reports.txt" 10 "page reports"

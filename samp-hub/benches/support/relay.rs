@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::Full;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use samp_http::{HttpClient, HttpFuture, HttpService, RequestInfo, Server, ServerConfig, plain};
+use samp_http::{
+    Body, HttpClient, HttpFuture, HttpService, RequestInfo, Server, ServerConfig, plain,
+};
 use samp_protocol::map;
 use tokio::sync::Notify;
 
@@ -39,7 +40,7 @@ impl HttpService for Relay {
         Box::pin(async move {
             match http.post(&target, req.into_body(), None).await {
                 Ok(answer) => {
-                    let mut resp = Response::new(Full::new(answer));
+                    let mut resp = Response::new(Body::full(answer));
                     resp.headers_mut().insert(
                         http::header::CONTENT_TYPE,
                         http::HeaderValue::from_static("text/xml"),

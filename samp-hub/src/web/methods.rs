@@ -6,8 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, header};
-use http_body_util::Full;
-use samp_http::{RequestInfo, answer_call};
+use samp_http::{Body, RequestInfo, answer_call};
 use samp_protocol::names::reg_info::URL_TRANSLATOR;
 use samp_protocol::web::{HUB_PREFIX, WebRequest};
 use samp_protocol::xmlrpc::{Fault, MethodCall, WriteError, WriteValue};
@@ -59,7 +58,7 @@ pub(super) async fn answer(
     front: &Arc<WebFront>,
     req: Request<Bytes>,
     info: RequestInfo,
-) -> Response<Full<Bytes>> {
+) -> Response<Body> {
     let header = |name: header::HeaderName| {
         req.headers()
             .get(name)

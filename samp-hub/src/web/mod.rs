@@ -10,14 +10,14 @@
 
 mod consent;
 mod methods;
+mod stream;
 mod translator;
 
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::Full;
-use samp_http::{HttpClient, HttpFuture, HttpService, RequestInfo, plain};
+use samp_http::{Body, HttpClient, HttpFuture, HttpService, RequestInfo, plain};
 use tokio::sync::Semaphore;
 use tracing::{debug, info, warn};
 
@@ -35,25 +35,25 @@ pub(crate) struct WebFront {
     config: WebConfig,
     /// Fetches for the URL translator.
     http: HttpClient,
-    /// Translations in progress (each holds up to `translator_max_bytes`).
-    translations: Semaphore,
+    /// Translations in progress (each holds a connection upstream or a file open).
+    translations: Arc<Semaphore>,
     /// Registrations waiting for consent.
     registering: Semaphore,
 }
 
-/// Translations at once: bounds what the translator holds in memory.
-const MAX_TRANSLATIONS: usize = 4;
+/// Translations at once: bounds the files and upstream connections the translator holds.
+const MAX_TRANSLATIONS: usize = 16;
 /// Registrations waiting for consent at once; more are refused at once.
 const MAX_REGISTERING: usize = 8;
 
 impl WebService {
     pub(crate) fn new(core: Arc<HubCore>, config: WebConfig) -> WebService {
-        let http = HttpClient::new().with_max_body(config.translator_max_bytes);
+        let http = HttpClient::new();
         WebService(Arc::new(WebFront {
             core,
             config,
             http,
-            translations: Semaphore::new(MAX_TRANSLATIONS),
+            translations: Arc::new(Semaphore::new(MAX_TRANSLATIONS)),
             registering: Semaphore::new(MAX_REGISTERING),
         }))
     }
@@ -92,11 +92,7 @@ impl HttpService for WebService {
     }
 }
 
-async fn route(
-    front: &Arc<WebFront>,
-    req: Request<Bytes>,
-    info: RequestInfo,
-) -> Response<Full<Bytes>> {
+async fn route(front: &Arc<WebFront>, req: Request<Bytes>, info: RequestInfo) -> Response<Body> {
     let path = req.uri().path();
     let method = req.method().clone();
     let get = method == Method::GET || method == Method::HEAD;
@@ -120,7 +116,7 @@ async fn route(
 
 /// From this machine, to a loopback name: anything else is refused.
 #[allow(clippy::result_large_err)]
-fn check_access(req: &Request<Bytes>, info: &RequestInfo) -> Result<(), Response<Full<Bytes>>> {
+fn check_access(req: &Request<Bytes>, info: &RequestInfo) -> Result<(), Response<Body>> {
     if !info.peer.ip().is_loopback() {
         warn!(peer = %info.peer, "web request from another machine refused");
         return Err(plain(
@@ -180,7 +176,7 @@ fn is_origin(text: &str) -> bool {
 
 /// Answers a CORS preflight: the permissions for an allowed origin, including Private
 /// Network Access; a refusal with no CORS headers for any other.
-fn preflight(req: &Request<Bytes>, origin: Option<&str>) -> Response<Full<Bytes>> {
+fn preflight(req: &Request<Bytes>, origin: Option<&str>) -> Response<Body> {
     let headers = req.headers();
     let Some(requested) = headers.get(header::ACCESS_CONTROL_REQUEST_METHOD) else {
         let mut resp = plain(
@@ -200,7 +196,7 @@ fn preflight(req: &Request<Bytes>, origin: Option<&str>) -> Response<Full<Bytes>
         );
     };
     let method_ok = matches!(requested.as_bytes(), b"POST" | b"GET" | b"HEAD");
-    let mut resp = Response::new(Full::new(Bytes::new()));
+    let mut resp = Response::new(Body::empty());
     let h = resp.headers_mut();
     if let Ok(value) = HeaderValue::from_str(origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
@@ -236,9 +232,9 @@ enum PolicyFile {
 
 /// The legacy cross-domain policy files (Flash, Silverlight), granting what CORS grants:
 /// every origin when registrations can be asked about, else the allowed origins only.
-fn policy_file(config: &WebConfig, which: PolicyFile) -> Response<Full<Bytes>> {
+fn policy_file(config: &WebConfig, which: PolicyFile) -> Response<Body> {
     let (body, content_type) = policy_text(config, which);
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    let mut resp = Response::new(Body::full(body));
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     resp

@@ -4,30 +4,33 @@
 //!
 //! Only URLs the hub handed to web clients from Standard Profile clients are fetched (see
 //! [`crate::url_tracker`]); the token in the path is the client's translator token, not
-//! its private key. Resources larger than the configured limit are refused, and at most a
-//! few translations run at once, so the translator's memory is bounded.
+//! its private key. Resources stream through a chunk at a time (a FITS image of gigabytes
+//! costs no more memory than a small table); those larger than the configured limit are
+//! refused, or cut off if their size was not announced.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode, header};
-use http_body_util::Full;
-use samp_http::{CallError, plain};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body::Body as _;
+use samp_http::{Body, plain};
 use tracing::{info, warn};
 
 use super::WebFront;
+use super::stream::{FileBody, Relay};
 use crate::core::Untranslatable;
 
 /// Path prefix of translated URLs: `/translator/<token>?<url>`.
 pub(super) const PREFIX: &str = "/translator/";
 
-/// How long a fetched resource may take.
-const FETCH_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long the source (an upstream server, rarely a disk) may go without sending
+/// anything: a resource of any size streams, so there is no limit on the whole transfer.
+const SOURCE_IDLE: Duration = Duration::from_secs(60);
 
 /// Answers `GET /translator/<token>?<url>`.
-pub(super) async fn answer(front: &Arc<WebFront>, req: Request<Bytes>) -> Response<Full<Bytes>> {
+pub(super) async fn answer(front: &Arc<WebFront>, req: Request<Bytes>) -> Response<Body> {
     let token = req.uri().path().strip_prefix(PREFIX).unwrap_or("");
     let Some(query) = req.uri().query().filter(|q| !q.is_empty()) else {
         return plain(
@@ -66,89 +69,105 @@ pub(super) async fn answer(front: &Arc<WebFront>, req: Request<Bytes>) -> Respon
             "the hub translates only URLs that desktop (Standard Profile) clients have sent to web clients; this is not one\n",
         );
     };
-    let Ok(_slot) = front.translations.acquire().await else {
+    let Ok(slot) = front.translations.clone().acquire_owned().await else {
         return plain(StatusCode::SERVICE_UNAVAILABLE, "the hub is stopping\n");
     };
     let limit = front.config.translator_max_bytes;
-    let head = req.method() == Method::HEAD;
     info!(%url, "translating a URL for a web client");
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("file") => read_file(&url, limit, head).await,
-        Some("http") => fetch(front, &url, limit, head).await,
-        Some(other) => plain(
-            StatusCode::NOT_IMPLEMENTED,
-            &format!("the translator cannot fetch {other}: URLs\n"),
-        ),
-        None => plain(StatusCode::BAD_REQUEST, "not a URL\n"),
-    }
-}
-
-async fn read_file(url: &str, limit: usize, head: bool) -> Response<Full<Bytes>> {
-    let Some(path) = file_path(url) else {
-        return plain(StatusCode::BAD_REQUEST, "not a local file: URL\n");
-    };
-    let size = match tokio::fs::metadata(&path).await {
-        Ok(m) if m.is_file() => m.len(),
-        Ok(_) => return plain(StatusCode::NOT_FOUND, "not a regular file\n"),
-        Err(e) => {
+    let (mut resp, content_type, body) = match scheme.as_deref() {
+        Some("file") => match open_file(&url, limit).await {
+            Ok((path, file, len)) => (
+                Response::new(Body::empty()),
+                Some(HeaderValue::from_static(guess_type(&path))),
+                Body::stream(FileBody::new(file, len)),
+            ),
+            Err(refusal) => return refusal,
+        },
+        Some("http") => match fetch(front, &url, limit).await {
+            Ok((status, content_type, body)) => {
+                let mut resp = Response::new(Body::empty());
+                *resp.status_mut() = status;
+                (resp, content_type, body)
+            }
+            Err(refusal) => return refusal,
+        },
+        Some(other) => {
             return plain(
-                StatusCode::NOT_FOUND,
-                &format!("cannot read the file: {e}\n"),
+                StatusCode::NOT_IMPLEMENTED,
+                &format!("the translator cannot fetch {other}: URLs\n"),
             );
         }
+        None => return plain(StatusCode::BAD_REQUEST, "not a URL\n"),
     };
-    if size > limit as u64 {
-        return too_large(limit);
+    if let Some(ct) = content_type {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
     }
-    let body = if head {
-        Bytes::new()
-    } else {
-        match tokio::fs::read(&path).await {
-            Ok(data) if data.len() <= limit => Bytes::from(data),
-            Ok(_) => return too_large(limit),
-            Err(e) => {
-                return plain(
-                    StatusCode::NOT_FOUND,
-                    &format!("cannot read the file: {e}\n"),
-                );
-            }
-        }
-    };
-    let mut resp = Response::new(Full::new(body));
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(guess_type(&path)),
-    );
+    // For HEAD too: hyper sends no body then, but takes Content-Length from it.
+    *resp.body_mut() = Body::stream(Relay::new(body, limit, SOURCE_IDLE, slot));
     resp
 }
 
-async fn fetch(front: &WebFront, url: &str, limit: usize, head: bool) -> Response<Full<Bytes>> {
-    match front.http.fetch(url, limit, FETCH_TIMEOUT).await {
-        Ok(fetched) => {
-            let status = StatusCode::from_u16(fetched.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            let body = if head { Bytes::new() } else { fetched.body };
-            let mut resp = Response::new(Full::new(body));
-            *resp.status_mut() = status;
-            if let Some(ct) = fetched
-                .content_type
-                .and_then(|c| HeaderValue::from_str(&c).ok())
+/// Opens the file a `file:` URL names: its path, the open file and its size.
+async fn open_file(
+    url: &str,
+    limit: u64,
+) -> Result<(PathBuf, tokio::fs::File, u64), Response<Body>> {
+    let Some(path) = file_path(url) else {
+        return Err(plain(StatusCode::BAD_REQUEST, "not a local file: URL\n"));
+    };
+    let unreadable = |e: std::io::Error| {
+        plain(
+            StatusCode::NOT_FOUND,
+            &format!("cannot read the file: {e}\n"),
+        )
+    };
+    let file = tokio::fs::File::open(&path).await.map_err(unreadable)?;
+    let meta = file.metadata().await.map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(plain(StatusCode::NOT_FOUND, "not a regular file\n"));
+    }
+    if meta.len() > limit {
+        return Err(too_large(limit));
+    }
+    Ok((path, file, meta.len()))
+}
+
+/// GETs an `http:` URL: the status, content type and the body still to come.
+async fn fetch(
+    front: &WebFront,
+    url: &str,
+    limit: u64,
+) -> Result<(StatusCode, Option<HeaderValue>, Body), Response<Body>> {
+    let head = tokio::time::timeout(SOURCE_IDLE, front.http.fetch_streaming(url)).await;
+    match head {
+        Ok(Ok(fetched)) => {
+            if fetched
+                .body
+                .size_hint()
+                .exact()
+                .is_some_and(|len| len > limit)
             {
-                resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+                return Err(too_large(limit));
             }
-            resp
+            let status = StatusCode::from_u16(fetched.status).unwrap_or(StatusCode::BAD_GATEWAY);
+            let content_type = fetched
+                .content_type
+                .and_then(|c| HeaderValue::from_str(&c).ok());
+            Ok((status, content_type, fetched.body))
         }
-        Err(CallError::Transport { reason, .. }) if reason.contains("length limit") => {
-            too_large(limit)
-        }
-        Err(e) => plain(
+        Ok(Err(e)) => Err(plain(
             StatusCode::BAD_GATEWAY,
             &format!("the translator could not fetch the URL: {e}\n"),
-        ),
+        )),
+        Err(_) => Err(plain(
+            StatusCode::GATEWAY_TIMEOUT,
+            &format!("the translator got no answer from the URL within {SOURCE_IDLE:?}\n"),
+        )),
     }
 }
 
-fn too_large(limit: usize) -> Response<Full<Bytes>> {
+fn too_large(limit: u64) -> Response<Body> {
     plain(
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!("the resource is larger than the translator's limit of {limit} bytes\n"),
