@@ -154,6 +154,45 @@ struct Figures {
     fanout: Vec<(usize, f64, u64)>,
 }
 
+/// Each sender notifies `per` times, round robin over `targets`; waits until all have
+/// arrived (or 120 s). Returns how many arrived and whether all did.
+async fn notify_round(
+    http: &HttpClient,
+    hub: &HubProcess,
+    senders: &[Client],
+    targets: &[Value],
+    per: usize,
+    receiver: &Receiver,
+) -> (u64, bool) {
+    let total = (senders.len() * per) as u64;
+    receiver.count.store(0, Ordering::Release);
+    receiver.target.store(total, Ordering::Release);
+    let reached = receiver.reached.notified();
+    tokio::pin!(reached);
+    reached.as_mut().enable();
+    let mut tasks = Vec::new();
+    for (i, s) in senders.iter().enumerate() {
+        let (http, url, key) = (http.clone(), hub.url.clone(), s.key.clone());
+        let targets = targets.to_vec();
+        tasks.push(tokio::spawn(async move {
+            for n in 0..per {
+                let msg = map! { "samp.mtype" => "bench.note", "samp.params" => map! { "n" => n.to_string() } };
+                let to = &targets[(i + n) % targets.len()];
+                http.call(&url, "samp.hub.notify", &[&key, to, &msg], None).await.expect("notify");
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("sender");
+    }
+    // Registered before the first send, so the last arrival's notify_one wakes it (and
+    // leaves no permit behind for the next wait).
+    let all_in = tokio::time::timeout(Duration::from_secs(120), reached)
+        .await
+        .is_ok();
+    (receiver.count.load(Ordering::Acquire), all_in)
+}
+
 async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
     let mut f = Figures {
         rss_idle: hub.usage().1,
@@ -184,36 +223,20 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
         senders.push(register(&http, hub, None, &[]).await);
     }
 
-    // Notifications: 16 senders, round robin over the receivers.
+    // Notifications: 16 senders, round robin over the receivers. A tenth as many first,
+    // unmeasured, so that no figure includes start-up (first connections, heap growth).
+    let targets: Vec<Value> = receivers
+        .iter()
+        .map(|r| Value::from(r.id.as_str()))
+        .collect();
+    let warm_up = (sizes.per_sender / 10).max(1);
+    notify_round(&http, hub, &senders, &targets, warm_up, &receiver).await;
     let total = (sizes.senders * sizes.per_sender) as u64;
-    receiver.count.store(0, Ordering::Release);
-    receiver.target.store(total, Ordering::Release);
     let (cpu0, _) = hub.usage();
     let start = Instant::now();
-    let mut tasks = Vec::new();
-    for (i, s) in senders.iter().enumerate() {
-        let (http, url, key) = (http.clone(), hub.url.clone(), s.key.clone());
-        let targets: Vec<Value> = receivers
-            .iter()
-            .map(|r| Value::from(r.id.as_str()))
-            .collect();
-        let per = sizes.per_sender;
-        tasks.push(tokio::spawn(async move {
-            for n in 0..per {
-                let msg = map! { "samp.mtype" => "bench.note", "samp.params" => map! { "n" => n.to_string() } };
-                let to = &targets[(i + n) % targets.len()];
-                http.call(&url, "samp.hub.notify", &[&key, to, &msg], None).await.expect("notify");
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.expect("sender");
-    }
-    let all_in = tokio::time::timeout(Duration::from_secs(120), receiver.reached.notified())
-        .await
-        .is_ok();
+    let (got, all_in) =
+        notify_round(&http, hub, &senders, &targets, sizes.per_sender, &receiver).await;
     let elapsed = start.elapsed().as_secs_f64();
-    let got = receiver.count.load(Ordering::Acquire);
     f.lost = total.saturating_sub(got);
     if !all_in {
         eprintln!("{}: only {got} of {total} notifications arrived", hub.name);
