@@ -634,3 +634,29 @@ async fn the_translator_streams_what_fits_its_limit_and_refuses_the_rest() {
         cut.map(|f| f.body.len())
     );
 }
+
+#[tokio::test]
+async fn a_poll_racing_its_clients_unregister_gets_an_empty_list() {
+    let (_hub, port) = web_hub(|_| {}).await;
+    let page = Page::register(port, PAGE).await;
+    page.callable(&["table.*"]).await;
+    page.call("unregister", &[]).await.unwrap();
+    // The page's poller sent its poll before it knew: held for its time, then empty (as a
+    // poll parked a moment earlier would be), not a fault.
+    let started = Instant::now();
+    let pulled = page.call("pullCallbacks", &[&"1"]).await.unwrap();
+    assert!(pulled.as_list().unwrap().is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(800));
+    // Anything else from that key, and a poll with a key never issued, are refused.
+    let fault = page.call("getRegisteredClients", &[]).await.unwrap_err();
+    assert!(fault.contains("unknown private key"), "{fault}");
+    let never = web_call(
+        port,
+        Some(PAGE),
+        "pullCallbacks",
+        &[&"k:never-issued", &"1"],
+    )
+    .await
+    .unwrap_err();
+    assert!(never.contains("unknown private key"), "{never}");
+}

@@ -89,6 +89,8 @@ struct State {
     activity: activity::Activity,
     /// Where queues that overflow even for what the hub owes are reported, to be ejected.
     reports: mpsc::UnboundedSender<Report>,
+    /// Web clients that left lately, for their pollers' late `pullCallbacks`.
+    departed: web::DepartedPollers,
     closed: bool,
 }
 
@@ -114,6 +116,7 @@ impl HubCore {
             urls: UrlTracker::default(),
             activity: activity::Activity::default(),
             reports,
+            departed: web::DepartedPollers::default(),
             closed: false,
         };
         let restrict_web = config.web.as_ref().is_some_and(|w| w.restrict_mtypes);
@@ -151,6 +154,9 @@ impl HubCore {
                 warn!(client = %id, queued, "client removed with callbacks still queued ({why}); they will not be delivered");
             }
             outbox.retire();
+            if let (Outbox::Web(queue), Some(key)) = (outbox, &client.key) {
+                state.departed.add(key.clone(), queue.clone());
+            }
         }
         for (msg_id, p) in state.pending.take_involving(id) {
             if p.recipient.as_str() == id && p.sender.as_str() != id {

@@ -1,11 +1,13 @@
 //! What only Web Profile clients do: join (once their front end has the user's consent),
 //! turn callbacks on and off, pull them, and have URLs translated.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use samp_protocol::names::mtype;
-use samp_protocol::{ClientId, RegInfo, Secret, Value};
-use tracing::{info, warn};
+use samp_protocol::{ClientId, PrivateKey, RegInfo, Secret, Value};
+use tracing::{debug, info, warn};
 
 use super::{Caller, HubCore, Op, Refusal, State, What, hub_event, params};
 use crate::clients::{Via, WebIdentity};
@@ -66,10 +68,22 @@ impl HubCore {
         Ok(())
     }
 
-    /// The queue `pullCallbacks` waits on.
+    /// The queue `pullCallbacks` waits on. For a web client that has just left, its retired
+    /// queue, which holds the poll for its time and then ends it with an empty list.
     pub(crate) fn web_queue(&self, caller: Caller<'_>) -> Op<Arc<WebQueue>> {
-        let state = self.lock();
-        let id = state.caller(caller)?;
+        let mut state = self.lock();
+        let id = match state.caller(caller) {
+            Ok(id) => id,
+            Err(refusal) => {
+                return match state.departed.queue(caller.key) {
+                    Some(queue) => {
+                        debug!("a poll from a web client that has just left: held, then empty");
+                        Ok(queue)
+                    }
+                    None => Err(refusal),
+                };
+            }
+        };
         match state.client(id.as_str())?.outbox.as_ref() {
             Some(Outbox::Web(queue)) => Ok(queue.clone()),
             _ => Err(Refusal::new(format!(
@@ -132,4 +146,47 @@ pub(crate) enum Untranslatable {
     UnknownClient,
     /// No Standard Profile client handed this URL to a web client.
     NotHanded,
+}
+
+/// Web clients that left lately, by key. A web client's poller can race its own unregister
+/// (JSAMP's does: it registers, turns callbacks on and unregisters while its first
+/// `pullCallbacks` is on its way). A poll that arrives just after gets what a poll parked
+/// just before gets: held for its time, then an empty list, not an "unknown key" fault
+/// (which JSAMP's client takes for a broken hub). Bounded in time and number.
+#[derive(Default)]
+pub(super) struct DepartedPollers {
+    recent: VecDeque<(PrivateKey, Instant, Arc<WebQueue>)>,
+}
+
+/// How long a departed web client's key still gets the empty answer.
+const DEPARTED_FOR: Duration = Duration::from_secs(60);
+/// Most departed web clients remembered.
+const DEPARTED_MAX: usize = 256;
+
+impl DepartedPollers {
+    /// Remembers a web client that has left, with its (retired) queue.
+    pub(super) fn add(&mut self, key: PrivateKey, queue: Arc<WebQueue>) {
+        self.forget_old();
+        if self.recent.len() == DEPARTED_MAX {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((key, Instant::now(), queue));
+    }
+
+    /// The retired queue of a web client that left within the last minute.
+    fn queue(&mut self, key: &PrivateKey) -> Option<Arc<WebQueue>> {
+        self.forget_old();
+        self.recent
+            .iter()
+            .find(|(k, _, _)| k.expose() == key.expose())
+            .map(|(_, _, queue)| queue.clone())
+    }
+
+    fn forget_old(&mut self) {
+        while let Some((_, left, _)) = self.recent.front()
+            && left.elapsed() > DEPARTED_FOR
+        {
+            self.recent.pop_front();
+        }
+    }
 }
