@@ -182,17 +182,9 @@ async fn send(client: &Client, args: &Args) -> samp::Result<bool> {
             outcomes.push((to, outcome));
         }
         (Mode::Sync, None) => {
-            // callAndWait has no broadcast form: one call per subscribed client, in parallel.
-            let mut calls = tokio::task::JoinSet::new();
-            for id in client.subscribed_clients(&msg.mtype).await?.into_keys() {
-                let (client, msg) = (client.clone(), msg.clone());
-                calls.spawn(async move {
-                    let response = client.call_and_wait(&id, msg, timeout).await;
-                    (id, response)
-                });
-            }
-            while let Some(joined) = calls.join_next().await {
-                let (id, response) = joined.map_err(Error::other)?;
+            // One callAndWait per subscribed client, in parallel.
+            let mut answers = client.call_and_wait_all(msg, timeout).await?;
+            while let Some((id, response)) = answers.next().await {
                 let outcome = response.map(Outcome::Response).unwrap_or_else(|e| {
                     eprintln!("send: {id}: {e}");
                     Outcome::NoResponse

@@ -74,7 +74,8 @@ pub mod client {
         Bind, ClientBuilder, ClientEvent, ClientEvents, ClientInfo, ConnectionEvent,
         ConnectionEvents, FromMessage, Handler, IntoMessage, IntoResponse, NOTICE_WITHIN, Parts,
         PendingResponse, Progress, RawHandler, Reconnect, Reply, ReportProgress, Responder,
-        ResponseStream, SessionEnd, State, StateRequirement, Unbind, shutdown_signal,
+        ResponseStream, SessionEnd, State, StateRequirement, SyncResponses, Unbind,
+        shutdown_signal,
     };
 }
 

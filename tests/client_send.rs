@@ -237,3 +237,42 @@ async fn text_xml_cannot_carry_is_refused_before_sending() {
     // The client is still fine.
     me.notify(&id, Message::new("test.echo")).await.unwrap();
 }
+
+#[tokio::test]
+async fn call_and_wait_all_collects_every_answer_and_the_silence() {
+    let hub = hub().await;
+    let (_a, a) = echo(&hub).await;
+    let (_b, b) = echo(&hub).await;
+    let silent = builder(&hub).connect().await.unwrap();
+    silent
+        .bind_call("test.whoami", |ctx: Context| async move {
+            let parked = ctx.reply_later();
+            std::future::pending::<()>().await;
+            drop(parked);
+        })
+        .await
+        .unwrap();
+    let quiet = silent.public_id().unwrap();
+    // Non-callable: everything goes through callAndWait.
+    let me = builder(&hub).callable(false).connect().await.unwrap();
+    let answers =
+        guard(me.call_and_wait_all(Message::new("test.whoami"), Duration::from_millis(10)))
+            .await
+            .unwrap();
+    let mut called = answers.recipients().to_vec();
+    called.sort();
+    let mut want = vec![a.clone(), b.clone(), quiet.clone()];
+    want.sort();
+    assert_eq!(called, want);
+    let all = guard(answers.collect_all()).await;
+    assert_eq!(all.len(), 3);
+    for id in [&a, &b] {
+        let r = all[id].as_ref().unwrap();
+        assert_eq!(r.result.as_ref().unwrap()["id"], Value::from(id.as_str()));
+    }
+    assert!(
+        matches!(all[&quiet], Err(Error::Timeout { .. })),
+        "{:?}",
+        all[&quiet]
+    );
+}

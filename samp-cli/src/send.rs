@@ -154,17 +154,8 @@ async fn send(client: &Client, args: &SendArgs, msg: &Message) -> Result<(), Fai
             report(to, outcome).await?;
         }
         (Mode::Sync, None) => {
-            // callAndWait has no broadcast form: one per subscriber, in parallel.
-            let mut calls = tokio::task::JoinSet::new();
-            for id in client.subscribed_clients(&msg.mtype).await?.into_keys() {
-                let (client, msg) = (client.clone(), msg.clone());
-                calls.spawn(async move {
-                    let response = client.call_and_wait(&id, msg, timeout).await;
-                    (id, response)
-                });
-            }
-            while let Some(joined) = calls.join_next().await {
-                let (id, response) = joined.map_err(|e| Failure::Failed(e.to_string()))?;
+            let mut answers = client.call_and_wait_all(msg, timeout).await?;
+            while let Some((id, response)) = answers.next().await {
                 report(id, answer(response)?).await?;
             }
         }

@@ -35,6 +35,7 @@ mod response;
 mod routing;
 mod send;
 mod server;
+mod sync_all;
 mod tracking;
 mod watchdog;
 
@@ -55,6 +56,7 @@ pub use response::{IntoResponse, Reply};
 pub use routing::{PendingResponse, ResponseStream};
 pub use samp_protocol::IntoMessage;
 pub use server::RawHandler;
+pub use sync_all::SyncResponses;
 pub use tracking::{ClientEvent, ClientEvents, ClientInfo};
 pub use watchdog::NOTICE_WITHIN;
 
