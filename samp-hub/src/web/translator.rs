@@ -75,23 +75,9 @@ pub(super) async fn answer(front: &Arc<WebFront>, req: Request<Bytes>) -> Respon
     let limit = front.config.translator_max_bytes;
     info!(%url, "translating a URL for a web client");
     let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-    let (mut resp, content_type, body) = match scheme.as_deref() {
-        Some("file") => match open_file(&url, limit).await {
-            Ok((path, file, len)) => (
-                Response::new(Body::empty()),
-                Some(HeaderValue::from_static(guess_type(&path))),
-                Body::stream(FileBody::new(file, len)),
-            ),
-            Err(refusal) => return refusal,
-        },
-        Some("http") => match fetch(front, &url, limit).await {
-            Ok((status, content_type, body)) => {
-                let mut resp = Response::new(Body::empty());
-                *resp.status_mut() = status;
-                (resp, content_type, body)
-            }
-            Err(refusal) => return refusal,
-        },
+    let source = match scheme.as_deref() {
+        Some("file") => open_file(&url, limit).await,
+        Some("http") => fetch(front, &url, limit).await,
         Some(other) => {
             return plain(
                 StatusCode::NOT_IMPLEMENTED,
@@ -100,19 +86,25 @@ pub(super) async fn answer(front: &Arc<WebFront>, req: Request<Bytes>) -> Respon
         }
         None => return plain(StatusCode::BAD_REQUEST, "not a URL\n"),
     };
+    let (status, content_type, body) = match source {
+        Ok(source) => source,
+        Err(refusal) => return refusal,
+    };
+    // For HEAD too: hyper sends no body then, but takes Content-Length from it.
+    let mut resp = Response::new(Body::stream(Relay::new(body, limit, SOURCE_IDLE, slot)));
+    *resp.status_mut() = status;
     if let Some(ct) = content_type {
         resp.headers_mut().insert(header::CONTENT_TYPE, ct);
     }
-    // For HEAD too: hyper sends no body then, but takes Content-Length from it.
-    *resp.body_mut() = Body::stream(Relay::new(body, limit, SOURCE_IDLE, slot));
     resp
 }
 
-/// Opens the file a `file:` URL names: its path, the open file and its size.
-async fn open_file(
-    url: &str,
-    limit: u64,
-) -> Result<(PathBuf, tokio::fs::File, u64), Response<Body>> {
+/// What a translation passes on: the source's status, content type and body to come;
+/// or the answer refusing it.
+type Source = Result<(StatusCode, Option<HeaderValue>, Body), Response<Body>>;
+
+/// The file a `file:` URL names, read as it is sent.
+async fn open_file(url: &str, limit: u64) -> Source {
     let Some(path) = file_path(url) else {
         return Err(plain(StatusCode::BAD_REQUEST, "not a local file: URL\n"));
     };
@@ -130,15 +122,13 @@ async fn open_file(
     if meta.len() > limit {
         return Err(too_large(limit));
     }
-    Ok((path, file, meta.len()))
+    let content_type = HeaderValue::from_static(guess_type(&path));
+    let body = Body::stream(FileBody::new(file, meta.len()));
+    Ok((StatusCode::OK, Some(content_type), body))
 }
 
-/// GETs an `http:` URL: the status, content type and the body still to come.
-async fn fetch(
-    front: &WebFront,
-    url: &str,
-    limit: u64,
-) -> Result<(StatusCode, Option<HeaderValue>, Body), Response<Body>> {
+/// GETs an `http:` URL, its body still to come.
+async fn fetch(front: &WebFront, url: &str, limit: u64) -> Source {
     let head = tokio::time::timeout(SOURCE_IDLE, front.http.fetch_streaming(url)).await;
     match head {
         Ok(Ok(fetched)) => {
