@@ -9,7 +9,7 @@ use samp::{Client, Context, Error, Map, Message, Response, Value};
 use tokio::sync::mpsc;
 
 mod common;
-use common::{WAIT, builder, guard, hub};
+use common::{WAIT, builder, guard, hub, never_answers};
 
 /// A callable client answering `test.echo` with its params and `test.whoami` with its id.
 async fn echo(hub: &RunningHub) -> (Client, ClientId) {
@@ -93,15 +93,7 @@ async fn call_all_stops_at_the_timeout_and_says_who_is_missing() {
     let hub = hub().await;
     let (_a, a) = echo(&hub).await;
     let silent = builder(&hub).connect().await.unwrap();
-    silent
-        .bind_call("test.whoami", |ctx: Context, _p: Map| async move {
-            // Never answers until the test ends (the responder is parked).
-            let r = ctx.reply_later();
-            std::future::pending::<()>().await;
-            drop(r);
-        })
-        .await
-        .unwrap();
+    never_answers(&silent, "test.whoami").await;
     let me = builder(&hub).connect().await.unwrap();
     let mut stream = me
         .call_all(Message::new("test.whoami"), Duration::from_secs(1))
@@ -160,14 +152,7 @@ async fn tagged_calls_go_to_bound_response_handlers() {
 async fn pending_calls_fail_when_the_registration_ends() {
     let hub = hub().await;
     let silent = builder(&hub).connect().await.unwrap();
-    silent
-        .bind_call("test.never", |ctx: Context, _p: Map| async move {
-            let r = ctx.reply_later();
-            std::future::pending::<()>().await;
-            drop(r);
-        })
-        .await
-        .unwrap();
+    never_answers(&silent, "test.never").await;
     let me = builder(&hub).connect().await.unwrap();
     let pending = me
         .call(
@@ -244,14 +229,7 @@ async fn call_and_wait_all_collects_every_answer_and_the_silence() {
     let (_a, a) = echo(&hub).await;
     let (_b, b) = echo(&hub).await;
     let silent = builder(&hub).connect().await.unwrap();
-    silent
-        .bind_call("test.whoami", |ctx: Context| async move {
-            let parked = ctx.reply_later();
-            std::future::pending::<()>().await;
-            drop(parked);
-        })
-        .await
-        .unwrap();
+    never_answers(&silent, "test.whoami").await;
     let quiet = silent.public_id().unwrap();
     // Non-callable: everything goes through callAndWait.
     let me = builder(&hub).callable(false).connect().await.unwrap();

@@ -15,7 +15,7 @@ use samp::protocol::Subscriptions;
 use samp::{Client, ClientId, Context, Error, Map, Message, Metadata, Value};
 
 mod common;
-use common::{WAIT, builder, guard, hub, temp_lockfile};
+use common::{WAIT, builder, guard, hub, never_answers, temp_lockfile};
 
 /// Not a test of its own: the body of the hub child process.
 #[test]
@@ -212,14 +212,7 @@ async fn a_killed_hub_is_noticed_and_waiting_calls_fail() {
     let callable = on(&lockfile).connect().await.unwrap();
     let non_callable = on(&lockfile).callable(false).connect().await.unwrap();
     let silent = on(&lockfile).connect().await.unwrap();
-    silent
-        .bind_call("test.never", |ctx: Context| async move {
-            let parked = ctx.reply_later();
-            std::future::pending::<()>().await;
-            drop(parked);
-        })
-        .await
-        .unwrap();
+    never_answers(&silent, "test.never").await;
     let silent_id = silent.public_id().unwrap();
     let pending = callable
         .call(

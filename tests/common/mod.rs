@@ -7,9 +7,9 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use samp::Client;
 use samp::client::ClientBuilder;
 use samp::hub::{Hub, RunningHub};
+use samp::{Client, Context};
 
 /// How long anything may take before a test calls it a hang.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -37,4 +37,17 @@ pub fn temp_lockfile(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("samp-test-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     dir.join("lock")
+}
+
+/// Has `client` take calls matching `pattern` and never answer them: each reply is kept
+/// parked until the test ends.
+pub async fn never_answers(client: &Client, pattern: &str) {
+    client
+        .bind_call(pattern, |ctx: Context| async move {
+            let parked = ctx.reply_later();
+            std::future::pending::<()>().await;
+            drop(parked);
+        })
+        .await
+        .unwrap();
 }
