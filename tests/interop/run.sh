@@ -364,6 +364,25 @@ back_within() {
   return 1
 }
 
+# send_sync CHECK X ARGS...: within clients_on_hub, `send --mtype test.rust --param x=X
+# --mode sync ARGS...` must print one line, samp.ok with {"got": X}, from the astropy
+# receiver; through the astropy hub, which can lose callAndWait replies, it is tried again
+# and an xfail when the receiver got every call.
+send_sync() {
+  local check=$1 x=$2 log="$dir/send-sync-$2.log"; shift 2
+  sync_step "$dir" "$log" "samp\\.ok .*\"got\":\"$x\"" "$EXAMPLES/send" --mtype test.rust \
+    --param "x=$x" --mode sync "$@"
+  if [ "$STEP_OK" = 1 ] && [ "$STEP_RC" = 0 ] && [ "$(wc -l <"$log")" = 1 ]; then
+    pass "$T: $check" "exit 0, $(cut -c1-80 "$log"), ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
+  elif [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] && grep -q 'Timeout' "$log" &&
+       [ "$(grep -c "call test.rust x=$x " "$dir/receiver.log")" -ge "$STEP_TRIES" ]; then
+    xfail "$T: $check" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); the receiver got every call"
+  else
+    fail "$T: $check" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
+    tail_of "$dir/receiver.out.log" 10 "receiver output"
+  fi
+}
+
 clients_on_hub() {
   local kind=$1 dir="$TMP/clients-$kind" label hpid epid vpid rpid log out why
   CL_KIND=$kind
@@ -452,17 +471,7 @@ clients_on_hub() {
   # --- (e) our send example -> the astropy receiver
   if [ "$recv_up" = 1 ]; then
     local S=("$EXAMPLES/send" --to-name interop-rust-target --mtype test.rust)
-    log="$dir/send-sync.log"
-    sync_step "$dir" "$log" 'samp\.ok .*"got":"42"' "${S[@]}" --param x=42 --mode sync
-    if [ "$STEP_OK" = 1 ] && [ "$STEP_RC" = 0 ] && [ "$(wc -l <"$log")" = 1 ]; then
-      pass "$T: send --mode sync → astropy" "exit 0, $(cut -c1-80 "$log"), ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
-    elif [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] && grep -q 'Timeout' "$log" &&
-         [ "$(grep -c 'call test.rust x=42 ' "$dir/receiver.log")" -ge "$STEP_TRIES" ]; then
-      xfail "$T: send --mode sync → astropy" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); the receiver got every call"
-    else
-      fail "$T: send --mode sync → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
-      tail_of "$dir/receiver.out.log" 10 "receiver output"
-    fi
+    send_sync "send --mode sync → astropy" 42 --to-name interop-rust-target
 
     log="$dir/send-call.log"
     step "$dir" "$log" "${S[@]}" --param x=43 --mode call --timeout 20
@@ -490,17 +499,8 @@ clients_on_hub() {
       fail "$T: send --mode call (broadcast) → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
     fi
 
-    log="$dir/send-sync-broadcast.log"
-    sync_step "$dir" "$log" 'samp\.ok .*"got":"45"' "$EXAMPLES/send" --mtype test.rust --param x=45 \
-      --mode sync --timeout 20
-    if [ "$STEP_OK" = 1 ] && [ "$STEP_RC" = 0 ] && [ "$(wc -l <"$log")" = 1 ]; then
-      pass "$T: send --mode sync (broadcast) → astropy" "exit 0, one responder (call_and_wait_all): $(cut -c1-80 "$log"), ${STEP_SECS} s$([ "$STEP_TRIES" -gt 1 ] && echo " (attempt $STEP_TRIES; astropy hub lost callAndWait replies)")"
-    elif [ "$kind" = astropy ] && [ "$STEP_OK" = 0 ] && grep -q 'Timeout' "$log" &&
-         [ "$(grep -c 'call test.rust x=45 ' "$dir/receiver.log")" -ge "$STEP_TRIES" ]; then
-      xfail "$T: send --mode sync (broadcast) → astropy" "astropy hub lost the callAndWait reply ${STEP_TRIES}x (hub.py _call_and_wait race); the receiver got every call"
-    else
-      fail "$T: send --mode sync (broadcast) → astropy" "exit $STEP_RC: $(tr '\n' ' ' <"$log" | cut -c1-200)"
-    fi
+    # No target: one callAndWait per subscriber (Client::call_and_wait_all).
+    send_sync "send --mode sync (broadcast) → astropy" 45 --timeout 20
 
     # A callAndWait the recipient never answers: each hub faults in words of its own once
     # the timeout passes, and the client reports a timeout (not a hub refusal).
