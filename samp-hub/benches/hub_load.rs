@@ -64,6 +64,22 @@ struct Receiver {
     hub_url: String,
 }
 
+impl Receiver {
+    /// Counts afresh, toward `n` notifications.
+    fn expect(&self, n: u64) {
+        self.count.store(0, Ordering::Release);
+        self.target.store(n, Ordering::Release);
+    }
+
+    /// Whether the expected notifications all arrive within `limit` (the last one's
+    /// `notify_one` leaves a permit if nobody waits yet, so this may be called late).
+    async fn all_in(&self, limit: Duration) -> bool {
+        tokio::time::timeout(limit, self.reached.notified())
+            .await
+            .is_ok()
+    }
+}
+
 impl XmlRpcService for Receiver {
     fn call(&self, call: MethodCall, _: RequestInfo) -> CallFuture {
         match call.method.as_str() {
@@ -165,11 +181,7 @@ async fn notify_round(
     receiver: &Receiver,
 ) -> (u64, bool) {
     let total = (senders.len() * per) as u64;
-    receiver.count.store(0, Ordering::Release);
-    receiver.target.store(total, Ordering::Release);
-    let reached = receiver.reached.notified();
-    tokio::pin!(reached);
-    reached.as_mut().enable();
+    receiver.expect(total);
     let mut tasks = Vec::new();
     for (i, s) in senders.iter().enumerate() {
         let (http, url, key) = (http.clone(), hub.url.clone(), s.key.clone());
@@ -185,11 +197,7 @@ async fn notify_round(
     for t in tasks {
         t.await.expect("sender");
     }
-    // Registered before the first send, so the last arrival's notify_one wakes it (and
-    // leaves no permit behind for the next wait).
-    let all_in = tokio::time::timeout(Duration::from_secs(120), reached)
-        .await
-        .is_ok();
+    let all_in = receiver.all_in(Duration::from_secs(120)).await;
     (receiver.count.load(Ordering::Acquire), all_in)
 }
 
@@ -294,8 +302,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
             .map(|d| d.len())
             .unwrap_or(0)
             / 1024) as u64;
-        receiver.count.store(0, Ordering::Release);
-        receiver.target.store(1, Ordering::Release);
+        receiver.expect(1);
         let t = Instant::now();
         let sent = http
             .call(
@@ -305,10 +312,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
                 None,
             )
             .await;
-        let arrived = sent.is_ok()
-            && tokio::time::timeout(Duration::from_secs(60), receiver.reached.notified())
-                .await
-                .is_ok();
+        let arrived = sent.is_ok() && receiver.all_in(Duration::from_secs(60)).await;
         f.rowlist_s = arrived.then(|| t.elapsed().as_secs_f64());
 
         // The same message with notifyAll to 1, 4 and 8 recipients: the hub's peak RSS.
@@ -324,8 +328,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
         }
         for n in [1usize, 4, 8] {
             let msg = map! { "samp.mtype" => format!("fan.{n}"), "samp.params" => params.clone() };
-            receiver.count.store(0, Ordering::Release);
-            receiver.target.store(n as u64, Ordering::Release);
+            receiver.expect(n as u64);
             hub.reset_peak();
             let t = Instant::now();
             let sent = http
@@ -336,10 +339,7 @@ async fn measure(hub: &HubProcess, sizes: &Sizes, rowlist: bool) -> Figures {
                     None,
                 )
                 .await;
-            let arrived = sent.is_ok()
-                && tokio::time::timeout(Duration::from_secs(120), receiver.reached.notified())
-                    .await
-                    .is_ok();
+            let arrived = sent.is_ok() && receiver.all_in(Duration::from_secs(120)).await;
             if arrived {
                 f.fanout
                     .push((n, t.elapsed().as_secs_f64(), hub.peak_kib()));
